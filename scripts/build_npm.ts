@@ -1,0 +1,131 @@
+/**
+ * Builds the npm package into `npm/`, doing the job dnt would do (dnt lives on JSR, which is not
+ * reachable from every build machine): the TypeScript compiler turns the Deno-style sources
+ * (explicit `.ts` imports) into ESM `.js` + `.d.ts`, writes a package.json with the exports
+ * npm users need, and compiles the test suite next to it so Node can run it against the output.
+ *
+ * The Deno adapter is not shipped to npm: `adapters/runtime.ts` is mapped to
+ * `adapters/runtime_npm.ts`, which has no Deno branch (dnt's `mappings` option).
+ *
+ * Usage: `deno run -A scripts/build_npm.ts` (the `build:npm` task).
+ *
+ * @module
+ */
+import ts from "typescript";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const outDir = join(root, "npm");
+const esmDir = join(outDir, "esm");
+
+/** Source files replaced by another file in the npm build (dnt's `mappings`). */
+const mappings: Record<string, string> = {
+  [join(root, "adapters/runtime.ts")]: join(root, "adapters/runtime_npm.ts"),
+};
+
+/** Files that exist only for Deno and must not be compiled for npm. */
+const denoOnly = new Set([join(root, "adapters/deno.ts"), join(root, "adapters/runtime_npm.ts")]);
+
+function listTs(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return listTs(path);
+    return entry.name.endsWith(".ts") ? [path] : [];
+  });
+}
+
+const entryFiles = [
+  join(root, "scripts/npm_types.d.ts"),
+  join(root, "mod.ts"),
+  join(root, "testing.ts"),
+  ...listTs(join(root, "src")),
+  ...listTs(join(root, "adapters")),
+  ...listTs(join(root, "tests")),
+  ...listTs(join(root, "bench")),
+].filter((file) => existsSync(file) && !denoOnly.has(file));
+
+const options: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
+  types: ["node"],
+  declaration: true,
+  sourceMap: false,
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  exactOptionalPropertyTypes: true,
+  noImplicitOverride: true,
+  skipLibCheck: true,
+  allowImportingTsExtensions: true,
+  rewriteRelativeImportExtensions: true,
+  rootDir: root,
+  outDir: esmDir,
+  typeRoots: [join(root, "node_modules/@types")],
+};
+
+const host = ts.createCompilerHost(options);
+const readFile = host.readFile.bind(host);
+host.readFile = (fileName) => readFile(mappings[resolve(fileName)] ?? fileName);
+const getSourceFile = host.getSourceFile.bind(host);
+host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+  const mapped = mappings[resolve(fileName)];
+  if (!mapped) return getSourceFile(fileName, languageVersion, onError, shouldCreate);
+  const text = ts.sys.readFile(mapped) ?? "";
+  return ts.createSourceFile(fileName, text, languageVersion);
+};
+
+rmSync(outDir, { recursive: true, force: true });
+const program = ts.createProgram(entryFiles, options, host);
+const result = program.emit();
+const diagnostics = [...ts.getPreEmitDiagnostics(program), ...result.diagnostics];
+if (diagnostics.length > 0) {
+  console.error(ts.formatDiagnosticsWithColorAndContext(diagnostics, {
+    getCanonicalFileName: (f) => f,
+    getCurrentDirectory: () => root,
+    getNewLine: () => "\n",
+  }));
+  Deno.exit(1);
+}
+
+const denoJson = JSON.parse(Deno.readTextFileSync(join(root, "deno.json")));
+const entry = (path: string) => ({
+  types: `./esm/${path}.d.ts`,
+  import: `./esm/${path}.js`,
+});
+const packageJson = {
+  name: denoJson.name,
+  version: denoJson.version,
+  description:
+    "Kademlia DHT for Deno, Bun and Node: one core over UDP, JSON or BEP 5 bencode wire, simulated network with virtual time",
+  license: "MIT",
+  type: "module",
+  engines: { node: ">=20" },
+  keywords: ["kademlia", "dht", "p2p", "bittorrent", "krpc", "udp", "deno", "bun"],
+  exports: {
+    ".": entry("mod"),
+    "./node": entry("adapters/node"),
+    "./bun": entry("adapters/bun"),
+    "./testing": entry("testing"),
+  },
+  // The compiled tests and benchmarks stay in npm/ for the Node run but are not published.
+  files: [
+    "esm/mod.*",
+    "esm/testing.*",
+    "esm/src/",
+    "esm/adapters/",
+    "README.md",
+    "LICENSE",
+  ],
+};
+writeFileSync(join(outDir, "package.json"), JSON.stringify(packageJson, null, 2) + "\n");
+for (const file of ["README.md", "LICENSE"]) cpSync(join(root, file), join(outDir, file));
+mkdirSync(esmDir, { recursive: true });
+console.log(
+  `build_npm: compiled ${entryFiles.length} files into ${
+    relative(root, esmDir)
+  }/ (${denoJson.name}@${denoJson.version})`,
+);

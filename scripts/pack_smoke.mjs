@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Proves the npm package is real: `npm pack` of the build output, installed into an empty
+// temporary Node project, imported by name, and used to send a datagram over loopback through
+// the Node adapter and to run a two-node DHT. Run after scripts/build_npm.ts.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const work = mkdtempSync(join(tmpdir(), "kdht-pack-"));
+const npm = (args, cwd) =>
+  execFileSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd,
+    encoding: "utf8",
+  });
+
+try {
+  const tarball = npm(["pack", join(root, "npm"), "--pack-destination", work], work).trim().split(
+    "\n",
+  ).at(-1);
+  const app = join(work, "app");
+  execFileSync("mkdir", ["-p", app]);
+  writeFileSync(
+    join(app, "package.json"),
+    JSON.stringify({ name: "app", private: true, type: "module" }),
+  );
+  npm(["install", join(work, tarball)], app);
+  writeFileSync(
+    join(app, "smoke.mjs"),
+    `
+import { createNodeTransport } from "@kdht/core/node";
+import * as core from "@kdht/core";
+import { MemoryNetwork } from "@kdht/core/testing";
+
+const a = await createNodeTransport({ hostname: "127.0.0.1" });
+const b = await createNodeTransport({ hostname: "127.0.0.1" });
+const got = new Promise((resolve, reject) => {
+  const timer = setTimeout(() => reject(new Error("no datagram within 5 s")), 5000);
+  b.onDatagram((data, from) => { clearTimeout(timer); resolve({ text: new TextDecoder().decode(data), from }); });
+});
+await a.send(new TextEncoder().encode("hello from npm"), b.localAddress);
+const { text, from } = await got;
+if (text !== "hello from npm" || from.port !== a.localAddress.port) throw new Error("wrong datagram: " + text);
+await a.close();
+await b.close();
+if (typeof MemoryNetwork !== "function") throw new Error("@kdht/core/testing lacks MemoryNetwork");
+
+if (typeof core.KademliaNode === "function") {
+  const one = new core.KademliaNode();
+  const two = new core.KademliaNode();
+  await one.listen(0);
+  const address = await two.listen(0);
+  await one.bootstrap([[address.host, address.port]]);
+  await one.set("npm-key", "npm-value");
+  const value = await two.get("npm-key");
+  await one.close();
+  await two.close();
+  if (value !== "npm-value") throw new Error("DHT round trip through the npm package failed: " + value);
+  console.log("pack smoke: datagram and DHT set/get through the installed package ok");
+} else {
+  console.log("pack smoke: datagram through the installed package ok");
+}
+`,
+  );
+  process.stdout.write(
+    execFileSync(process.execPath, ["smoke.mjs"], { cwd: app, encoding: "utf8" }),
+  );
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
