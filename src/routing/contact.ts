@@ -1,0 +1,39 @@
+/**
+ * A contact: what the routing table knows about one remote node.
+ *
+ * @module
+ */
+
+/**
+ * One remote node in the routing table or a replacement cache. Kept to five fields so that a
+ * table of a few thousand contacts stays small; every contact is built by
+ * {@linkcode createContact} so they all share one object shape.
+ *
+ * Contacts handed out by the table are its live entries: read them, do not change them.
+ */
+export interface Contact {
+  /** The node's 20-byte id; the table's own copy, never the caller's buffer. */
+  readonly id: Uint8Array;
+  /** The IP literal the node was first seen at. */
+  host: string;
+  /** The UDP port the node was first seen at. */
+  port: number;
+  /** When the node was last heard from (the Clock's milliseconds). */
+  lastSeen: number;
+  /** Consecutive queries to the node that timed out since it last answered. */
+  failures: number;
+}
+
+/**
+ * Builds a contact with a private copy of `id`, so a caller reusing its receive buffer cannot
+ * change the table's keys.
+ *
+ * @param id the node's 20-byte id (copied)
+ * @param host the IP literal it was seen at
+ * @param port the UDP port it was seen at
+ * @param now when it was seen
+ * @returns a new contact with no failures
+ */
+export function createContact(id: Uint8Array, host: string, port: number, now: number): Contact {
+  return { id: id.slice(), host, port, lastSeen: now, failures: 0 };
+}

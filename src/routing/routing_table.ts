@@ -1,0 +1,413 @@
+/**
+ * The Kademlia routing table: k-buckets indexed by common-prefix length with the local id,
+ * splitting, a replacement cache and ping-before-evict (paper §2.2, §2.4, §4.1).
+ *
+ * The table does no I/O. When a bucket is full it answers "ping this contact first"; the node
+ * pings and reports the outcome through {@linkcode RoutingTable.observe} (it answered) or
+ * {@linkcode RoutingTable.recordFailure} (it timed out).
+ *
+ * @module
+ */
+import {
+  commonPrefixLength,
+  ID_LENGTH,
+  isNodeId,
+  randomId,
+  randomIdWithPrefix,
+} from "../id/node_id.ts";
+import type { Random } from "../random.ts";
+import { findClosest } from "./closest.ts";
+import { type Contact, createContact } from "./contact.ts";
+import { KBucket } from "./k_bucket.ts";
+
+export type { Contact } from "./contact.ts";
+
+/** Tunables of a {@linkcode RoutingTable}. */
+export interface RoutingTableOptions {
+  /**
+   * Contacts per bucket (paper §2.2), an integer in 1–256.
+   * @default {20}
+   */
+  k?: number;
+  /**
+   * Newcomers remembered per full bucket to replace contacts that fail (paper §4.1), an
+   * integer in 0–1024.
+   * @default {k}
+   */
+  replacementCacheSize?: number;
+  /**
+   * Consecutive failed queries after which a contact is removed. BEP 5 calls a node bad after
+   * repeated failures; evicting on the first one drops nodes for a single lost packet
+   * (bmuller/kademlia#23).
+   * @default {2}
+   */
+  maxFailures?: number;
+}
+
+/** What {@linkcode RoutingTable.observe} did with a node it heard from. */
+export type ObserveResult =
+  /** The id is the table's own: ignored. */
+  | { readonly kind: "self" }
+  /** The node was new and its bucket had room. */
+  | { readonly kind: "inserted"; readonly contact: Contact }
+  /**
+   * The node was known. If it spoke from its recorded address it moved to the
+   * most-recently-seen end with its failures reset. If `addressMismatch` is true another
+   * address claimed its id: the entry keeps its old address and is not refreshed, since a
+   * message from elsewhere says nothing about the recorded address.
+   */
+  | { readonly kind: "refreshed"; readonly contact: Contact; readonly addressMismatch: boolean }
+  /**
+   * The bucket is full and cannot split. The newcomer went to the replacement cache; ping
+   * `pingFirst` (the least recently seen contact) and report the outcome.
+   */
+  | { readonly kind: "full"; readonly pingFirst: Contact }
+  /**
+   * The bucket is full and a ping-before-evict is already pending for it: the newcomer went
+   * to the replacement cache and there is nothing to ping.
+   */
+  | { readonly kind: "cached" };
+
+/** Ids have 160 bits, so bucket 159 is the deepest (only the local id shares 160). */
+const MAX_BUCKETS = ID_LENGTH * 8;
+const SELF: ObserveResult = Object.freeze({ kind: "self" });
+const CACHED: ObserveResult = Object.freeze({ kind: "cached" });
+
+function checkInteger(value: unknown, name: string, min: number, max: number): number {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    throw new RangeError(
+      `Cannot create routing table: '${name}' must be an integer in ${min}-${max}, got ${
+        String(value)
+      }`,
+    );
+  }
+  return value as number;
+}
+
+function checkId(id: unknown, what: string): asserts id is Uint8Array {
+  if (!isNodeId(id)) {
+    const got = id instanceof Uint8Array ? `${id.length} bytes` : String(id);
+    throw new TypeError(`Invalid ${what}: expected a ${ID_LENGTH}-byte Uint8Array, got ${got}`);
+  }
+}
+
+/**
+ * A Kademlia routing table. Bucket i holds contacts sharing exactly i leading bits with the
+ * local id; the last bucket holds everything sharing at least its index. Only the last bucket
+ * (the one covering the local id) splits, so the table has at most 160 buckets of k contacts.
+ *
+ * @example
+ * ```ts
+ * import { RoutingTable } from "./routing_table.ts";
+ * const table = new RoutingTable(new Uint8Array(20), { k: 8 });
+ * const id = new Uint8Array(20).fill(1);
+ * table.observe(id, "127.0.0.1", 6881, Date.now());
+ * console.log(table.closest(id, 8).length); // 1
+ * ```
+ */
+export class RoutingTable {
+  readonly #localId: Uint8Array;
+  readonly #k: number;
+  readonly #replacementCacheSize: number;
+  readonly #maxFailures: number;
+  #buckets: KBucket[];
+  #size = 0;
+
+  /**
+   * Creates an empty table: one bucket covering the whole id space. Does no I/O.
+   *
+   * @param localId the local node's 20-byte id (copied)
+   * @param options tunables; see {@linkcode RoutingTableOptions}
+   * @throws {TypeError} if `localId` is not a 20-byte Uint8Array
+   * @throws {RangeError} if an option is out of range
+   */
+  constructor(localId: Uint8Array, options: RoutingTableOptions = {}) {
+    checkId(localId, "local id");
+    this.#localId = localId.slice();
+    this.#k = checkInteger(options.k ?? 20, "k", 1, 256);
+    this.#replacementCacheSize = checkInteger(
+      options.replacementCacheSize ?? this.#k,
+      "replacementCacheSize",
+      0,
+      1024,
+    );
+    this.#maxFailures = checkInteger(options.maxFailures ?? 2, "maxFailures", 1, 1_000_000);
+    // The first bucket has never been active: every bucket starts out due for refresh.
+    this.#buckets = [new KBucket(-Infinity)];
+  }
+
+  /** A copy of the local id. */
+  get localId(): Uint8Array {
+    return this.#localId.slice();
+  }
+
+  /** Contacts per bucket. */
+  get k(): number {
+    return this.#k;
+  }
+
+  /** How many contacts the buckets hold (replacement caches not counted). */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** How many buckets the table has, 1–160. */
+  get bucketCount(): number {
+    return this.#buckets.length;
+  }
+
+  /**
+   * The index of the bucket that covers `id`.
+   *
+   * @param id a 20-byte id
+   * @returns 0 to `bucketCount - 1`
+   * @throws {TypeError} if `id` is not a 20-byte Uint8Array
+   */
+  bucketIndexOf(id: Uint8Array): number {
+    checkId(id, "node id");
+    return Math.min(commonPrefixLength(this.#localId, id), this.#buckets.length - 1);
+  }
+
+  /**
+   * Records that a node was heard from. Call it for every valid query or response (paper
+   * §2.2: each message updates the sender's bucket).
+   *
+   * @param id the node's 20-byte id (copied if stored)
+   * @param host the IP literal the message came from
+   * @param port the UDP port the message came from
+   * @param now the Clock's current time
+   * @returns what happened; see {@linkcode ObserveResult}
+   * @throws {TypeError} if `id` is not a 20-byte Uint8Array
+   */
+  observe(id: Uint8Array, host: string, port: number, now: number): ObserveResult {
+    checkId(id, "node id");
+    const cpl = commonPrefixLength(this.#localId, id);
+    if (cpl === MAX_BUCKETS) return SELF;
+    const buckets = this.#buckets;
+    for (;;) {
+      const last = buckets.length - 1;
+      const index = cpl < last ? cpl : last;
+      const bucket = buckets[index]!;
+      const at = bucket.indexOf(id);
+      if (at >= 0) {
+        const contact = bucket.contacts[at]!;
+        if (contact.host !== host || contact.port !== port) {
+          return { kind: "refreshed", contact, addressMismatch: true };
+        }
+        bucket.lastActivity = now;
+        return { kind: "refreshed", contact: bucket.refresh(at, now), addressMismatch: false };
+      }
+      if (bucket.contacts.length < this.#k) {
+        if (bucket.replacements.length > 0) {
+          const cached = bucket.replacementIndexOf(id);
+          if (cached >= 0) bucket.removeReplacementAt(cached);
+        }
+        const contact = createContact(id, host, port, now);
+        bucket.append(contact);
+        bucket.lastActivity = now;
+        this.#size++;
+        return { kind: "inserted", contact };
+      }
+      if (index === last && last < MAX_BUCKETS - 1) {
+        // Only the bucket covering the local id splits (paper §2.4); the newcomer may land in
+        // the new last bucket, full again, so the split can cascade.
+        this.#splitLast(now);
+        continue;
+      }
+      const cached = bucket.replacementIndexOf(id);
+      if (cached >= 0) bucket.updateReplacement(cached, host, port, now);
+      else bucket.addReplacement(id, host, port, now, this.#replacementCacheSize);
+      if (bucket.pendingPing !== undefined) return CACHED;
+      // Paper §2.2: ping the least recently seen contact; evict it only if it fails to answer.
+      const pingFirst = bucket.contacts[0]!;
+      bucket.pendingPing = pingFirst;
+      return { kind: "full", pingFirst };
+    }
+  }
+
+  #splitLast(now: number): void {
+    const buckets = this.#buckets;
+    const last = buckets.length - 1;
+    const shallow = buckets[last]!;
+    const deep = shallow.split(last, this.#localId, now);
+    buckets.push(deep);
+    // Either half may now have room that its replacement entries can fill.
+    while (shallow.contacts.length < this.#k && shallow.promote() !== undefined) this.#size++;
+    while (deep.contacts.length < this.#k && deep.promote() !== undefined) this.#size++;
+  }
+
+  #bucketFor(id: Uint8Array): KBucket {
+    const cpl = commonPrefixLength(this.#localId, id);
+    const last = this.#buckets.length - 1;
+    return this.#buckets[cpl < last ? cpl : last]!;
+  }
+
+  /**
+   * Records that a query to a node timed out. After `maxFailures` consecutive failures, or at
+   * once if this was the ping-before-evict of a full bucket, the contact is removed and the
+   * most recently seen replacement takes its place. A replacement-cache entry that fails is
+   * dropped from the cache.
+   *
+   * @param id the node's 20-byte id
+   * @returns the contact removed from its bucket, if any
+   * @throws {TypeError} if `id` is not a 20-byte Uint8Array
+   */
+  recordFailure(id: Uint8Array): Contact | undefined {
+    checkId(id, "node id");
+    const bucket = this.#bucketFor(id);
+    const at = bucket.indexOf(id);
+    if (at < 0) {
+      const cached = bucket.replacementIndexOf(id);
+      if (cached >= 0) bucket.removeReplacementAt(cached);
+      return undefined;
+    }
+    const contact = bucket.contacts[at]!;
+    contact.failures++;
+    if (contact.failures < this.#maxFailures && bucket.pendingPing !== contact) return undefined;
+    return this.#removeAt(bucket, at);
+  }
+
+  #removeAt(bucket: KBucket, at: number): Contact {
+    const contact = bucket.removeAt(at);
+    this.#size--;
+    if (bucket.promote() !== undefined) this.#size++;
+    return contact;
+  }
+
+  /**
+   * Removes a node from the table (or from its bucket's replacement cache); the most recently
+   * seen replacement takes a freed slot.
+   *
+   * @param id the node's 20-byte id
+   * @returns the contact removed from its bucket, if any
+   * @throws {TypeError} if `id` is not a 20-byte Uint8Array
+   */
+  remove(id: Uint8Array): Contact | undefined {
+    checkId(id, "node id");
+    const bucket = this.#bucketFor(id);
+    const at = bucket.indexOf(id);
+    if (at >= 0) return this.#removeAt(bucket, at);
+    const cached = bucket.replacementIndexOf(id);
+    if (cached >= 0) bucket.removeReplacementAt(cached);
+    return undefined;
+  }
+
+  /**
+   * Looks a node up in the buckets (not the replacement caches).
+   *
+   * @param id the node's 20-byte id
+   * @returns the live contact, or undefined
+   * @throws {TypeError} if `id` is not a 20-byte Uint8Array
+   */
+  get(id: Uint8Array): Contact | undefined {
+    checkId(id, "node id");
+    const bucket = this.#bucketFor(id);
+    const at = bucket.indexOf(id);
+    return at < 0 ? undefined : bucket.contacts[at];
+  }
+
+  /**
+   * Tells whether a node is in the buckets (not the replacement caches).
+   *
+   * @param id the node's 20-byte id
+   * @returns true if the node is in the table
+   * @throws {TypeError} if `id` is not a 20-byte Uint8Array
+   */
+  has(id: Uint8Array): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  /**
+   * Lists every contact, bucket by bucket, for saving state.
+   *
+   * @returns a new array of the live contacts
+   */
+  contacts(): Contact[] {
+    const all: Contact[] = [];
+    for (const bucket of this.#buckets) all.push(...bucket.contacts);
+    return all;
+  }
+
+  /**
+   * The `count` contacts nearest to `target` by XOR distance, nearest first: exactly what a
+   * sort of the whole table would give, but visiting only the buckets that can matter (see
+   * {@linkcode findClosest} for why that is exact).
+   *
+   * @param target the 20-byte id to measure from
+   * @param count how many contacts to return at most
+   * @param exclude contacts for which it returns true are skipped
+   * @returns up to `count` live contacts, nearest first
+   * @throws {TypeError} if `target` is not a 20-byte Uint8Array
+   * @throws {RangeError} if `count` is not a non-negative integer
+   */
+  closest(
+    target: Uint8Array,
+    count: number,
+    exclude?: (contact: Contact) => boolean,
+  ): Contact[] {
+    checkId(target, "target");
+    if (!Number.isInteger(count) || count < 0) {
+      throw new RangeError(
+        `Cannot find closest: 'count' must be a non-negative integer, got ${count}`,
+      );
+    }
+    const wanted = count < this.#size ? count : this.#size;
+    if (wanted === 0) return [];
+    return findClosest(this.#buckets, this.#localId, target, wanted, exclude);
+  }
+
+  /**
+   * Marks the bucket covering `id` as active, e.g. after a lookup for `id` completed (paper
+   * §2.3: a bucket needs refreshing only if no lookup touched it for an hour).
+   *
+   * @param id a 20-byte id in the bucket's range
+   * @param now the Clock's current time
+   * @throws {TypeError} if `id` is not a 20-byte Uint8Array
+   */
+  touchBucket(id: Uint8Array, now: number): void {
+    checkId(id, "node id");
+    this.#bucketFor(id).lastActivity = now;
+  }
+
+  /**
+   * Lists the buckets with no insert, refresh or lookup for `maxIdleMs` (paper §2.3 refreshes
+   * after an hour; BEP 5 after 15 minutes).
+   *
+   * @param now the Clock's current time
+   * @param maxIdleMs how long a bucket may stay idle
+   * @returns the indexes of the idle buckets, ascending
+   */
+  staleBuckets(now: number, maxIdleMs: number): number[] {
+    const stale: number[] = [];
+    const buckets = this.#buckets;
+    for (let i = 0; i < buckets.length; i++) {
+      if (now - buckets[i]!.lastActivity >= maxIdleMs) stale.push(i);
+    }
+    return stale;
+  }
+
+  /**
+   * Draws a random id in a bucket's range, the target of a lookup that refreshes it.
+   *
+   * @param index the bucket's index
+   * @param random where the random bits come from
+   * @returns an id whose {@linkcode RoutingTable.bucketIndexOf} is `index`
+   * @throws {RangeError} if `index` is not a bucket index
+   */
+  randomIdInBucket(index: number, random: Random): Uint8Array {
+    const last = this.#buckets.length - 1;
+    if (!Number.isInteger(index) || index < 0 || index > last) {
+      throw new RangeError(
+        `Cannot draw id: 'index' must be a bucket index in 0-${last}, got ${index}`,
+      );
+    }
+    if (index < last) return randomIdWithPrefix(this.#localId, index, random);
+    // The last bucket covers every id sharing at least `last` bits: copy them, draw the rest.
+    const id = randomId(random);
+    const byte = last >>> 3;
+    const mask = (0xff00 >>> (last & 7)) & 0xff;
+    id.set(this.#localId.subarray(0, byte));
+    id[byte] = (this.#localId[byte]! & mask) | (id[byte]! & ~mask & 0xff);
+    return id;
+  }
+}
