@@ -1,0 +1,97 @@
+/**
+ * IP address literals to and from their network byte form, for compact node info (BEP 5: 4-byte
+ * IPv4, BEP 32: 16-byte IPv6).
+ *
+ * @module
+ */
+
+/**
+ * The 4 bytes of an IPv4 literal, or `undefined` if `host` is not one.
+ *
+ * @param host a dotted-quad literal such as `"127.0.0.1"`
+ */
+export function ipv4ToBytes(host: string): Uint8Array | undefined {
+  const parts = host.split(".");
+  if (parts.length !== 4) return undefined;
+  const out = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const part = parts[i]!;
+    if (!/^(0|[1-9]\d{0,2})$/.test(part)) return undefined;
+    const n = Number(part);
+    if (n > 255) return undefined;
+    out[i] = n;
+  }
+  return out;
+}
+
+/**
+ * The 16 bytes of an IPv6 literal (with `::` compression and an optional trailing dotted
+ * IPv4 part), or `undefined` if `host` is not one.
+ *
+ * @param host e.g. `"::1"`, `"fe80::1"`, `"::ffff:127.0.0.1"`
+ */
+export function ipv6ToBytes(host: string): Uint8Array | undefined {
+  let text = host;
+  const tail: number[] = [];
+  const lastColon = text.lastIndexOf(":");
+  if (lastColon >= 0 && text.includes(".", lastColon)) {
+    const v4 = ipv4ToBytes(text.slice(lastColon + 1));
+    if (!v4) return undefined;
+    tail.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
+    // Keep "::" intact ("::ffff:1.2.3.4" → "::ffff"); otherwise drop the separator colon.
+    text = text.slice(0, lastColon + 1);
+    if (!text.endsWith("::")) text = text.slice(0, -1);
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return undefined;
+  const parse = (part: string): number[] | undefined => {
+    if (part === "") return [];
+    const groups = part.split(":");
+    const words: number[] = [];
+    for (const group of groups) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(group)) return undefined;
+      words.push(parseInt(group, 16));
+    }
+    return words;
+  };
+  const head = parse(halves[0]!);
+  const rest = halves.length === 2 ? parse(halves[1]!) : [];
+  if (!head || !rest) return undefined;
+  const explicit = head.length + rest.length + tail.length;
+  if (halves.length === 1 ? explicit !== 8 : explicit > 7) return undefined;
+  const words = [...head, ...new Array<number>(8 - explicit).fill(0), ...rest, ...tail];
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 8; i++) {
+    out[2 * i] = words[i]! >> 8;
+    out[2 * i + 1] = words[i]! & 0xff;
+  }
+  return out;
+}
+
+/** The dotted-quad text of 4 bytes. */
+export function bytesToIPv4(bytes: Uint8Array, offset = 0): string {
+  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
+}
+
+/** The RFC 5952 text of 16 bytes: lower case, longest run of zero groups compressed. */
+export function bytesToIPv6(bytes: Uint8Array, offset = 0): string {
+  const words: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    words.push((bytes[offset + 2 * i]! << 8) | bytes[offset + 2 * i + 1]!);
+  }
+  let bestStart = -1;
+  let bestLength = 1; // RFC 5952 §4.2.2: a single zero group is not compressed
+  for (let i = 0; i < 8;) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLength) [bestStart, bestLength] = [i, j - i];
+    i = j;
+  }
+  const hex = words.map((w) => w.toString(16));
+  if (bestStart < 0) return hex.join(":");
+  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
+}
