@@ -1,0 +1,61 @@
+/**
+ * A Kademlia distributed hash table for Deno, Bun and Node: start a node, join a network,
+ * store and find values. One platform-neutral core speaks KRPC (BEP 5) in bencode or JSON
+ * over an abstract datagram transport; the runtime's own UDP socket is picked automatically.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode({ serialization: "bencode" });
+ * await using node = new KademliaNode({ serialization: "bencode" });
+ * const { host, port } = await seed.listen(0);
+ * await node.listen(0);
+ * await node.bootstrap([[host, port]]);
+ * await node.set("my_key", "my_value");
+ * console.log(await seed.get("my_key")); // "my_value"
+ * ```
+ *
+ * @module
+ */
+export { KademliaNode } from "./src/node.ts";
+export type {
+  BootstrapResult,
+  FindValueResult,
+  KademliaNodeOptions,
+  NodeStats,
+  OperationOptions,
+  SetResult,
+} from "./src/node.ts";
+export { Peer } from "./src/peer.ts";
+export type { PeerJson } from "./src/peer.ts";
+export { generateNodeId, hashKeyToNodeId, xorDistance } from "./src/id/node_id.ts";
+export {
+  DecodeError,
+  NodeStateError,
+  RpcError,
+  TimeoutError,
+  TransportError,
+} from "./src/errors.ts";
+export type { TransportErrorCode } from "./src/errors.ts";
+export { systemClock } from "./src/clock.ts";
+export type { Clock, Timer } from "./src/clock.ts";
+export { cryptoRandom, SeededRandom } from "./src/random.ts";
+export type { Random } from "./src/random.ts";
+export { MemoryStorage } from "./src/records/storage.ts";
+export type { MemoryStorageOptions, Storage, StoredRecord } from "./src/records/storage.ts";
+export { DEFAULT_MAX_DATAGRAM_SIZE, MAX_UDP_PAYLOAD } from "./src/transport/datagram_transport.ts";
+export type {
+  Address,
+  BindOptions,
+  DatagramHandler,
+  DatagramTransport,
+  TransportFactory,
+} from "./src/transport/datagram_transport.ts";
+export type { AddressLike } from "./src/transport/address.ts";
+export { createUdpTransport } from "./adapters/runtime.ts";
+export { BencodeCodec } from "./src/wire/bencode.ts";
+export { JsonCodec } from "./src/wire/json.ts";
+export type { Codec, Serialization, WireDict, WireValue } from "./src/wire/codec.ts";
+export type { RpcStats } from "./src/rpc/krpc_socket.ts";
+export type { TypedValue } from "./src/wire/krpc.ts";

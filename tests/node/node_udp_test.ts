@@ -1,0 +1,54 @@
+// 20 nodes over real UDP on 127.0.0.1, with the current runtime's own socket (no transport
+// option: listen() picks Deno.listenDatagram, Bun.udpSocket or node:dgram).
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { KademliaNode } from "../../mod.ts";
+
+function runtimeName(): string {
+  const g = globalThis as { Deno?: unknown; Bun?: unknown };
+  return g.Deno ? "deno" : g.Bun ? "bun" : "node";
+}
+
+for (const serialization of ["json", "bencode"] as const) {
+  describe(`20 nodes over real UDP on ${runtimeName()} (${serialization})`, () => {
+    it("every get returns the right value with the right type, and findNode finds each node", async () => {
+      const nodes = Array.from({ length: 20 }, () => new KademliaNode({ serialization }));
+      try {
+        for (const node of nodes) await node.listen(0, "127.0.0.1");
+        const seed = nodes[0]!.address!;
+        for (const node of nodes.slice(1)) {
+          const joined = await node.bootstrap([[seed.host, seed.port]]);
+          assert.equal(joined.reached, 1);
+        }
+        const values = new Map<string, string | Uint8Array>();
+        for (let i = 0; i < 10; i++) {
+          const value = i % 2 === 0
+            ? `str-${i}-ünïcødé`
+            : Uint8Array.from({ length: 100 + i }, (_, j) => (j * 7 + i) & 255);
+          values.set(`key-${i}`, value);
+          const result = await nodes[i]!.set(`key-${i}`, value);
+          assert.equal(result.storedOn.length, 19);
+        }
+        for (const node of nodes) {
+          for (const [key, value] of values) {
+            const got = await node.get(key);
+            assert.equal(typeof got, typeof value);
+            assert.deepEqual(got, value, `${key} from ${node.id}`);
+          }
+        }
+        for (const target of nodes.slice(0, 5)) {
+          const peers = await nodes[19]!.findNode(target.id);
+          if (target !== nodes[19]) assert.equal(peers[0]!.id, target.id);
+        }
+        const found = await nodes[5]!.findValue("key-3");
+        assert.deepEqual(found.value, values.get("key-3"));
+        const stats = nodes[0]!.stats();
+        assert.equal(stats.malformed, 0);
+        assert.equal(stats.timedOut, 0);
+        assert.equal(stats.routingTableSize, 19);
+      } finally {
+        for (const node of nodes) await node.close();
+      }
+    });
+  });
+}
