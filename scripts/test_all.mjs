@@ -11,7 +11,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const results = [];
 
-function run(title, command, args, parse) {
+function run(title, command, args, parse, { quiet = false } = {}) {
   console.log(`\n=== ${title}: ${[command, ...args].join(" ")}`);
   const started = Date.now();
   const child = spawnSync(command, args, {
@@ -21,8 +21,10 @@ function run(title, command, args, parse) {
     maxBuffer: 256 * 1024 * 1024,
     env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
   });
-  process.stdout.write(child.stdout ?? "");
-  process.stderr.write(child.stderr ?? "");
+  if (!quiet || child.status !== 0) {
+    process.stdout.write(child.stdout ?? "");
+    process.stderr.write(child.stderr ?? "");
+  }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (parse) {
     results.push({ runtime: parse.runtime, ...parse.read(`${child.stdout}\n${child.stderr}`) });
@@ -70,6 +72,22 @@ run("type check", deno, [
   "bench/",
   "scripts/",
 ]);
+// Every export documented (JSR's score, STYLE.md); quiet because Deno warns about @types/node.
+run(
+  "doc lint",
+  deno,
+  [
+    "doc",
+    "--lint",
+    "mod.ts",
+    "testing.ts",
+    "adapters/deno.ts",
+    "adapters/bun.ts",
+    "adapters/node.ts",
+  ],
+  undefined,
+  { quiet: true },
+);
 run("deno test", deno, ["test", "-A", "--parallel"], {
   runtime: "deno",
   // Deno counts describe blocks as tests and their `it` cases as steps; report the steps,

@@ -20,6 +20,8 @@ export class TransportError extends Error {
   readonly code: TransportErrorCode;
 
   /**
+   * Creates a transport error.
+   *
    * @param code the failure case
    * @param message what happened and why, for people
    * @param options the underlying error, if any
@@ -34,6 +36,8 @@ export class TransportError extends Error {
 /** Bytes that are not a well-formed message in the codec that read them. */
 export class DecodeError extends Error {
   /**
+   * Creates a decode error.
+   *
    * @param message what is wrong with the input
    * @param options the underlying error, if any
    */
@@ -53,6 +57,8 @@ export class RpcError extends Error {
   readonly code: number;
 
   /**
+   * Creates a KRPC error.
+   *
    * @param code the KRPC error code
    * @param message the remote's message, or what failed locally
    * @param options the underlying error, if any
@@ -67,6 +73,8 @@ export class RpcError extends Error {
 /** A query got no answer within its timeout. */
 export class TimeoutError extends RpcError {
   /**
+   * Creates a timeout error (code 0).
+   *
    * @param message which query timed out, and after how long
    */
   constructor(message: string) {
@@ -78,6 +86,8 @@ export class TimeoutError extends RpcError {
 /** An operation needed a running node: it was called before `listen()` or after `close()`. */
 export class NodeStateError extends Error {
   /**
+   * Creates a node state error.
+   *
    * @param message what was called and in which state
    */
   constructor(message: string) {

@@ -36,6 +36,8 @@ export class Peer {
   readonly port: number;
 
   /**
+   * Creates a peer, checking every field.
+   *
    * @param id the node id as 40 hex characters
    * @param host an IPv4 or IPv6 literal
    * @param port a UDP port, 1–65535

@@ -42,6 +42,8 @@ export class SeededRandom implements Random {
   #d: number;
 
   /**
+   * Creates a generator whose sequence depends only on `seed`.
+   *
    * @param seed any integer; the same seed yields the same sequence in every runtime
    */
   constructor(seed: number) {

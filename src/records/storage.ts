@@ -51,7 +51,12 @@ export class MemoryStorage implements Storage {
   readonly #maxRecords: number;
   readonly #localId: Uint8Array | undefined;
 
-  /** @param options capacity and eviction order */
+  /**
+   * Creates an empty store.
+   *
+   * @param options capacity and eviction order
+   * @throws {RangeError} if `maxRecords` is not a positive integer
+   */
   constructor(options: MemoryStorageOptions = {}) {
     const maxRecords = options.maxRecords ?? 65536;
     if (!Number.isInteger(maxRecords) || maxRecords < 1) {

@@ -142,6 +142,8 @@ export class MemoryNetwork {
   };
 
   /**
+   * Creates an empty network; `bind` adds endpoints to it.
+   *
    * @param options clock, random, latency, loss and datagram size cap
    * @throws {RangeError} if `loss` is outside 0–1 or `maxDatagramSize` outside 1–65,507
    * @throws {TypeError} if `clock`, `random` or `latency` lacks the expected functions
@@ -238,7 +240,11 @@ export class MemoryNetwork {
     this.#latency = checkLatency("set latency", model);
   }
 
-  /** @returns a snapshot of the counters */
+  /**
+   * The datagram counters since the network was created.
+   *
+   * @returns a snapshot of the counters
+   */
   stats(): MemoryNetworkStats {
     return {
       sent: this.#sent,

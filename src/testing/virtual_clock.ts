@@ -145,6 +145,8 @@ export class VirtualClock implements Clock {
   readonly #heap = new TimerHeap();
 
   /**
+   * Creates a clock at `startMs` with no timers pending.
+   *
    * @param options where time starts and the runaway-loop bound
    * @throws {RangeError} if `startMs` is not finite or `maxFiringsPerInstant` not a positive integer
    */

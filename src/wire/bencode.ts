@@ -208,6 +208,8 @@ export class BencodeCodec implements Codec {
   readonly #limits: ResolvedDecodeLimits;
 
   /**
+   * Creates a bencode codec with the given decoder limits.
+   *
    * @param options decoder limits; see {@link DecodeLimits} for the defaults
    * @throws {RangeError} if a limit is not a positive integer
    */

@@ -15,6 +15,7 @@ export type WireValue = string | Uint8Array | number | WireValue[] | WireDict;
 
 /** A dictionary node: text keys; absent fields are omitted, never `undefined` or null. */
 export interface WireDict {
+  /** A field of the message; its name is the dictionary key. */
   [key: string]: WireValue;
 }
 

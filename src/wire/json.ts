@@ -52,6 +52,8 @@ export class JsonCodec implements Codec {
   readonly #limits: ResolvedDecodeLimits;
 
   /**
+   * Creates a JSON codec with the given decoder limits.
+   *
    * @param options decoder limits; see {@link DecodeLimits} for the defaults
    * @throws {RangeError} if a limit is not a positive integer
    */
