@@ -5,6 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { TransportError } from "../src/errors.ts";
 import type { TransportFactory } from "../src/transport/datagram_transport.ts";
 import { MAX_UDP_PAYLOAD } from "../src/transport/datagram_transport.ts";
 import { createUdpTransport } from "../adapters/runtime.ts";
@@ -64,5 +65,117 @@ describe(`${runtime} UDP adapter: limits`, () => {
       clearTimeout(timer);
       await Promise.all([a.close(), b.close()]);
     }
+  });
+});
+
+/** Just enough of `Bun.udpSocket` to drive the Bun adapter's backpressure path by hand. */
+class FakeBunSocket {
+  readonly port = 40000;
+  readonly address = { address: "127.0.0.1", port: 40000 };
+  accepting = false;
+  closed = false;
+  readonly sent: number[] = [];
+  send(data: Uint8Array): boolean {
+    if (!this.accepting) return false;
+    this.sent.push(data[0]!);
+    return true;
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+interface FakeHandlers {
+  data(socket: unknown, data: Uint8Array, port: number, address: string): void;
+  drain(socket: unknown): void;
+}
+
+/** Runs `body` with a simulated `globalThis.Bun`, removed afterwards. */
+async function withFakeBun(
+  body: (socket: FakeBunSocket, handlers: FakeHandlers, bind: TransportFactory) => Promise<void>,
+): Promise<void> {
+  const socket = new FakeBunSocket();
+  let handlers: FakeHandlers | undefined;
+  const fakeBun = {
+    udpSocket(options: { socket: FakeHandlers }): Promise<FakeBunSocket> {
+      handlers = options.socket;
+      return Promise.resolve(socket);
+    },
+  };
+  (globalThis as { Bun?: unknown }).Bun = fakeBun;
+  try {
+    const { createBunTransport } = await import("../adapters/bun.ts");
+    const bind: TransportFactory = (options) => createBunTransport(options);
+    await body(
+      socket,
+      { data: (...a) => handlers!.data(...a), drain: (s) => handlers!.drain(s) },
+      bind,
+    );
+  } finally {
+    delete (globalThis as { Bun?: unknown }).Bun;
+  }
+}
+
+const fakeBunSkip = runtime === "Bun"
+  ? "needs a simulated Bun global; covered under Deno and Node"
+  : false;
+
+describe("Bun adapter with a simulated Bun.udpSocket", () => {
+  it("queues sends refused by backpressure and flushes them in order on drain", {
+    skip: fakeBunSkip,
+  }, async () => {
+    await withFakeBun(async (socket, handlers, bind) => {
+      const transport = await bind({});
+      try {
+        const to = { host: "127.0.0.1", port: 5000 };
+        let settled = 0;
+        const sends = [0, 1, 2].map((i) =>
+          transport.send(new Uint8Array([i]), to).then(() => settled++)
+        );
+        await Promise.resolve();
+        assert.equal(settled, 0, "refused sends wait for drain");
+        socket.accepting = true;
+        const late = transport.send(new Uint8Array([3]), to).then(() => settled++);
+        assert.deepEqual(socket.sent, [], "a send queues behind waiting ones");
+        handlers.drain(socket);
+        await Promise.all([...sends, late]);
+        assert.deepEqual(socket.sent, [0, 1, 2, 3]);
+      } finally {
+        await transport.close();
+      }
+    });
+  });
+
+  it(
+    "rejects sends still waiting for drain with code closed when closed",
+    { skip: fakeBunSkip },
+    async () => {
+      await withFakeBun(async (socket, _handlers, bind) => {
+        const transport = await bind({});
+        const waiting = transport.send(new Uint8Array([1]), { host: "127.0.0.1", port: 5000 });
+        await transport.close();
+        assert.equal(socket.closed, true);
+        await assert.rejects(waiting, (err: unknown) => {
+          assert.ok(err instanceof TransportError);
+          assert.equal(err.code, "closed");
+          return true;
+        });
+      });
+    },
+  );
+
+  it("hands received bytes and the sender to the handler", { skip: fakeBunSkip }, async () => {
+    await withFakeBun(async (socket, handlers, bind) => {
+      const transport = await bind({});
+      try {
+        assert.deepEqual(transport.localAddress, { host: "127.0.0.1", port: 40000 });
+        const got: unknown[] = [];
+        transport.onDatagram((data, from) => got.push([Array.from(data), from]));
+        handlers.data(socket, new Uint8Array([7, 8]), 6881, "127.0.0.2");
+        assert.deepEqual(got, [[[7, 8], { host: "127.0.0.2", port: 6881 }]]);
+      } finally {
+        await transport.close();
+      }
+    });
   });
 });

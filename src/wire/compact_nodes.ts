@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { bytesToIPv4, bytesToIPv6, ipv4ToBytes, ipv6ToBytes } from "./ip.ts";
+import { bytesToIPv4, bytesToIPv6, ipv6ToBytes, writeIPv4 } from "./ip.ts";
 
 /** A contact as it travels on the wire: id and UDP address. */
 export interface NodeInfo {
@@ -35,10 +35,15 @@ export function encodeCompactNodes(nodes: readonly NodeInfo[], family: 4 | 6): U
   const out = new Uint8Array(nodes.length * size);
   let offset = 0;
   for (const node of nodes) {
-    const ip = family === 4 ? ipv4ToBytes(node.host) : ipv6ToBytes(node.host);
-    if (!ip || node.id.length !== ID) continue;
+    if (node.id.length !== ID) continue;
+    if (family === 4) {
+      if (!writeIPv4(node.host, out, offset + ID)) continue;
+    } else {
+      const ip = node.host.includes(":") ? ipv6ToBytes(node.host) : undefined;
+      if (!ip) continue;
+      out.set(ip, offset + ID);
+    }
     out.set(node.id, offset);
-    out.set(ip, offset + ID);
     out[offset + size - 2] = node.port >> 8;
     out[offset + size - 1] = node.port & 0xff;
     offset += size;

@@ -11,17 +11,39 @@
  * @param host a dotted-quad literal such as `"127.0.0.1"`
  */
 export function ipv4ToBytes(host: string): Uint8Array | undefined {
-  const parts = host.split(".");
-  if (parts.length !== 4) return undefined;
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const part = parts[i]!;
-    if (!/^(0|[1-9]\d{0,2})$/.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    out[i] = n;
+  return writeIPv4(host, out, 0) ? out : undefined;
+}
+
+/**
+ * Writes the 4 bytes of an IPv4 literal into `out` at `offset` without allocating: this runs
+ * for every contact of every find_node reply. Returns false, writing nothing useful, if
+ * `host` is not a dotted quad.
+ *
+ * @param host a dotted-quad literal such as `"127.0.0.1"`
+ * @param out where to write
+ * @param offset the index of the first byte
+ */
+export function writeIPv4(host: string, out: Uint8Array, offset: number): boolean {
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= host.length; i++) {
+    const code = i < host.length ? host.charCodeAt(i) : 0x2e;
+    if (code === 0x2e) {
+      if (digits === 0 || part > 3) return false;
+      out[offset + part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (code >= 0x30 && code <= 0x39) {
+      if (digits > 0 && value === 0) return false; // no leading zeros
+      value = value * 10 + code - 0x30;
+      if (++digits > 3 || value > 255) return false;
+    } else {
+      return false;
+    }
   }
-  return out;
+  return part === 4;
 }
 
 /**
