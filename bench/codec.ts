@@ -13,6 +13,7 @@ import npmBencode from "bencode";
 import { BencodeCodec } from "../src/wire/bencode.ts";
 import { JsonCodec } from "../src/wire/json.ts";
 import type { WireDict } from "../src/wire/codec.ts";
+import { runtimeLabel } from "./_runtime.ts";
 
 interface Subject {
   name: string;
@@ -92,12 +93,7 @@ function opsPerSec(fn: () => number): number {
   return Math.round(rates[3]!);
 }
 
-function runtime(): string {
-  const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
-  if (g.Bun) return `bun ${g.Bun.version}`;
-  if (g.Deno) return `deno ${g.Deno.version.deno}`;
-  return `node ${(globalThis as { process?: { version: string } }).process?.version}`;
-}
+const runtime = runtimeLabel;
 
 const results: Result[] = [];
 for (const [messageName, message] of Object.entries(messages)) {

@@ -14,19 +14,12 @@ import { compareDistance, idFromHex, idToHex, randomId } from "../src/id/node_id
 import { SeededRandom } from "../src/random.ts";
 import { MemoryNetwork } from "../src/testing/memory_network.ts";
 import { VirtualClock } from "../src/testing/virtual_clock.ts";
+import { benchArgs, runtimeLabel } from "./_runtime.ts";
 
-const args = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??
-  (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
+const args = benchArgs();
 const size = Number(args[0] ?? 1000);
 const lookups = Number(args[1] ?? 500);
 const k = 20;
-
-function runtime(): string {
-  const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
-  if (g.Deno) return `deno ${g.Deno.version.deno}`;
-  if (g.Bun) return `bun ${g.Bun.version}`;
-  return `node ${(globalThis as unknown as { process: { version: string } }).process.version}`;
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
@@ -74,7 +67,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 console.log(JSON.stringify(
   {
     bench: "lookup_sim",
-    runtime: runtime(),
+    runtime: runtimeLabel(),
     nodes: size,
     k,
     alpha: 3,

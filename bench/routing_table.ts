@@ -11,18 +11,14 @@
 import { compareDistance, randomId } from "../src/id/node_id.ts";
 import { SeededRandom } from "../src/random.ts";
 import { type Contact, RoutingTable } from "../src/routing/routing_table.ts";
+import { runtimeLabel } from "./_runtime.ts";
 
 const FEED = 200_000;
 const K = 20;
 const COUNT = 20;
 const HOST = "127.0.0.1";
 
-const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
-const runtime = g.Deno
-  ? `deno ${g.Deno.version.deno}`
-  : g.Bun
-  ? `bun ${g.Bun.version}`
-  : `node ${(globalThis as { process?: { version: string } }).process?.version}`;
+const runtime = runtimeLabel();
 
 const random = new SeededRandom(20260818);
 const localId = randomId(random);

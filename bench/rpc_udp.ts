@@ -16,19 +16,12 @@ import { createUdpTransport, KademliaNode } from "../mod.ts";
 import type { Address, DatagramTransport } from "../mod.ts";
 import { BencodeCodec } from "../src/wire/bencode.ts";
 import { buildQuery } from "../src/wire/krpc.ts";
+import { benchArgs, runtimeLabel } from "./_runtime.ts";
 
-const args = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??
-  (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
+const args = benchArgs();
 const seconds = Number(args[0] ?? 3);
 const window = 64;
 const codec = new BencodeCodec();
-
-function runtime(): string {
-  const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
-  if (g.Deno) return `deno ${g.Deno.version.deno}`;
-  if (g.Bun) return `bun ${g.Bun.version}`;
-  return `node ${(globalThis as unknown as { process: { version: string } }).process.version}`;
-}
 
 /** Keeps `window` requests in flight for `seconds`; returns replies per second after warm-up. */
 async function load(
@@ -113,7 +106,7 @@ await client.close();
 console.log(JSON.stringify(
   {
     bench: "rpc_udp",
-    runtime: runtime(),
+    runtime: runtimeLabel(),
     seconds,
     window,
     tableSize: stats.routingTableSize,

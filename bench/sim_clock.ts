@@ -14,18 +14,10 @@ import { MemoryNetwork } from "../src/testing/memory_network.ts";
 import { pairwiseLatency, uniformLatency } from "../src/testing/latency.ts";
 import { SeededRandom } from "../src/random.ts";
 import type { DatagramTransport } from "../src/transport/datagram_transport.ts";
+import { runtimeLabel } from "./_runtime.ts";
 
-const host = globalThis as {
-  Deno?: { version: { deno: string } };
-  Bun?: { version: string };
-  process?: { version: string };
-  setImmediate?: (callback: () => void) => unknown;
-};
-const runtime = host.Deno
-  ? `deno ${host.Deno.version.deno}`
-  : host.Bun
-  ? `bun ${host.Bun.version}`
-  : `node ${host.process?.version}`;
+const host = globalThis as { setImmediate?: (callback: () => void) => unknown };
+const runtime = runtimeLabel();
 
 type Hop = () => Promise<void>;
 
