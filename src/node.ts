@@ -449,7 +449,9 @@ export class KademliaNode {
       wantValue,
       clock: this.#clock,
       slowQueryMs: this.#tunables.slowQueryMs,
-      signal,
+      // A dependent signal of its own: concurrent lookups (bootstrap runs one per bucket)
+      // must not each add a listener to the shared one.
+      signal: AbortSignal.any([signal]),
       query: async (node) => {
         const body = await this.#query(rpc, node, wantValue ? "find_value" : "find_node", {
           id: this.#idBytes,

@@ -134,7 +134,12 @@ interface Pending {
   to: Address;
   sentAt: number;
   signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+}
+
+/** The pending queries that share one abort signal, and the single listener watching it. */
+interface SignalWatch {
+  readonly keys: Set<string>;
+  readonly onAbort: () => void;
 }
 
 /** Normalises a host so replies match however the runtime spells an IPv6 address. */
@@ -155,6 +160,9 @@ export class KrpcSocket {
   readonly #timeoutMs: number;
   readonly #maxConcurrent: number;
   readonly #pending = new Map<string, Pending>();
+  // One listener per signal, however many queries use it: a lookup's flush sends k queries
+  // under one signal, and a listener each would pile up (Node warns past 10).
+  readonly #watches = new Map<AbortSignal, SignalWatch>();
   readonly #tid = new Uint8Array(2);
   #handling = 0;
   #closed = false;
@@ -225,7 +233,6 @@ export class KrpcSocket {
         to,
         sentAt: this.#clock.now(),
         signal,
-        onAbort: undefined,
         timer: this.#clock.setTimer(() => {
           this.#settle(key)?.reject(
             new TimeoutError(
@@ -235,10 +242,7 @@ export class KrpcSocket {
           this.#stats.timedOut++;
         }, timeoutMs),
       };
-      if (signal) {
-        pending.onAbort = () => this.#settle(key)?.reject(signal.reason);
-        signal.addEventListener("abort", pending.onAbort, { once: true });
-      }
+      if (signal) this.#watch(signal, key);
       this.#pending.set(key, pending);
       this.#stats.queriesSent++;
       this.#send(data, to);
@@ -260,8 +264,31 @@ export class KrpcSocket {
     if (!pending) return undefined;
     this.#pending.delete(key);
     pending.timer.cancel();
-    if (pending.onAbort) pending.signal?.removeEventListener("abort", pending.onAbort);
+    if (pending.signal) this.#unwatch(pending.signal, key);
     return pending;
+  }
+
+  #watch(signal: AbortSignal, key: string): void {
+    let watch = this.#watches.get(signal);
+    if (!watch) {
+      const keys = new Set<string>();
+      const onAbort = () => {
+        for (const pendingKey of [...keys]) this.#settle(pendingKey)?.reject(signal.reason);
+      };
+      watch = { keys, onAbort };
+      this.#watches.set(signal, watch);
+      signal.addEventListener("abort", onAbort, { once: true });
+    }
+    watch.keys.add(key);
+  }
+
+  #unwatch(signal: AbortSignal, key: string): void {
+    const watch = this.#watches.get(signal);
+    if (!watch) return;
+    watch.keys.delete(key);
+    if (watch.keys.size > 0) return;
+    this.#watches.delete(signal);
+    signal.removeEventListener("abort", watch.onAbort);
   }
 
   #send(data: Uint8Array, to: Address): void {

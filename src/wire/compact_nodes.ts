@@ -52,9 +52,16 @@ export function encodeCompactNodes(nodes: readonly NodeInfo[], family: 4 | 6): U
 }
 
 /**
+ * The most entries read from one `nodes` or `nodes6` field: the largest k a node may ask for.
+ * Entries past it are ignored, which also bounds the work a hostile reply can cause.
+ */
+export const MAX_COMPACT_NODES = 256;
+
+/**
  * Unpacks `nodes` or `nodes6`. A length that is not a multiple of the entry size makes the
  * whole field invalid (`undefined`); single entries that cannot be contacted (port 0, an
- * unspecified, multicast or broadcast address) are skipped, as are duplicate ids.
+ * unspecified, multicast or broadcast address) are skipped, as are duplicate ids and entries
+ * past {@linkcode MAX_COMPACT_NODES}.
  *
  * @param data the field's bytes
  * @param family 4 for `nodes`, 6 for `nodes6`
@@ -62,19 +69,21 @@ export function encodeCompactNodes(nodes: readonly NodeInfo[], family: 4 | 6): U
 export function decodeCompactNodes(data: Uint8Array, family: 4 | 6): NodeInfo[] | undefined {
   const size = family === 4 ? COMPACT_IPV4_LENGTH : COMPACT_IPV6_LENGTH;
   if (data.length % size !== 0) return undefined;
+  const end = Math.min(data.length, MAX_COMPACT_NODES * size);
   const nodes: NodeInfo[] = [];
-  const seen = new Set<string>();
-  for (let offset = 0; offset < data.length; offset += size) {
+  for (let offset = 0; offset < end; offset += size) {
     const port = (data[offset + size - 2]! << 8) | data[offset + size - 1]!;
     if (port === 0 || !isContactable(data, offset + ID, family)) continue;
-    const id = data.slice(offset, offset + ID);
-    const key = String.fromCharCode(...id);
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (nodes.some((node) => sameId(node.id, data, offset))) continue;
     const host = family === 4 ? bytesToIPv4(data, offset + ID) : bytesToIPv6(data, offset + ID);
-    nodes.push({ id, host, port });
+    nodes.push({ id: data.slice(offset, offset + ID), host, port });
   }
   return nodes;
+}
+
+function sameId(id: Uint8Array, data: Uint8Array, offset: number): boolean {
+  for (let i = 0; i < ID; i++) if (id[i] !== data[offset + i]) return false;
+  return true;
 }
 
 function isContactable(data: Uint8Array, at: number, family: 4 | 6): boolean {

@@ -52,3 +52,38 @@ for (const serialization of ["json", "bencode"] as const) {
     });
   });
 }
+
+/** True if this host can bind ::1, else the reason it cannot (the IPv6 case is skipped). */
+async function ipv6Available(): Promise<true | string> {
+  const probe = new KademliaNode();
+  try {
+    await probe.listen(0, "::1");
+    return true;
+  } catch (error) {
+    return `this host cannot bind ::1: ${(error as Error).message}`;
+  } finally {
+    await probe.close();
+  }
+}
+
+const ipv6 = await ipv6Available();
+describe(`nodes over real UDP on IPv6 ::1 (${runtimeName()})`, {
+  skip: ipv6 === true ? false : ipv6,
+}, () => {
+  it("join, store and find over ::1, with contacts carried as BEP 32 nodes6", async () => {
+    const nodes = Array.from({ length: 6 }, () => new KademliaNode({ serialization: "bencode" }));
+    try {
+      for (const node of nodes) await node.listen(0, "::1");
+      const seed = nodes[0]!.address!;
+      for (const node of nodes.slice(1)) await node.bootstrap([`[${seed.host}]:${seed.port}`]);
+      // Node 5 learned nodes 1-4 only through nodes6 entries in find_node replies.
+      assert.equal(nodes[5]!.stats().routingTableSize, 5);
+      assert.ok(nodes[5]!.peers().every((peer) => peer.host === "::1"));
+      await nodes[1]!.set("v6", "over ipv6");
+      for (const node of nodes) assert.equal(await node.get("v6"), "over ipv6");
+      assert.equal((await nodes[2]!.findNode(nodes[4]!.id))[0]!.id, nodes[4]!.id);
+    } finally {
+      for (const node of nodes) await node.close();
+    }
+  });
+});

@@ -229,3 +229,40 @@ describe("KrpcSocket", () => {
     }
   });
 });
+
+describe("KrpcSocket abort signals", () => {
+  it("adds one abort listener per signal however many queries share it, and removes it", async () => {
+    const s = await setup();
+    try {
+      s.network.setDown(s.tb.localAddress, true);
+      const controller = new AbortController();
+      let added = 0;
+      let removed = 0;
+      const { signal } = controller;
+      const add = signal.addEventListener.bind(signal);
+      const remove = signal.removeEventListener.bind(signal);
+      signal.addEventListener = (...args: Parameters<typeof add>) => {
+        added++;
+        add(...args);
+      };
+      signal.removeEventListener = (...args: Parameters<typeof remove>) => {
+        removed++;
+        remove(...args);
+      };
+      const queries = Array.from(
+        { length: 50 },
+        () => s.a.query(s.tb.localAddress, "ping", { id: id(1) }, { signal }).catch((e) => e),
+      );
+      assert.equal(added, 1);
+      const outcomes = await s.clock.runUntilSettled(Promise.all(queries));
+      assert.ok(outcomes.every((e) => e instanceof TimeoutError));
+      assert.equal(removed, 1, "the listener goes once no query uses the signal");
+      const again = s.a.query(s.tb.localAddress, "ping", { id: id(1) }, { signal });
+      controller.abort(new Error("gone"));
+      await assert.rejects(again, /gone/);
+      assert.equal(added, 2);
+    } finally {
+      await s.close();
+    }
+  });
+});

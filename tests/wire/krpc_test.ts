@@ -188,3 +188,16 @@ describe("compact node info and IP literals", () => {
     }));
   });
 });
+
+describe("compact node info limits", () => {
+  it("reads at most 256 entries of a field and ignores the rest", () => {
+    const many = Array.from({ length: 300 }, (_, i) => ({
+      id: Uint8Array.from({ length: 20 }, (_, j) => (j === 0 ? i >> 8 : j === 1 ? i & 255 : 9)),
+      host: "10.0.0.1",
+      port: 1000 + i,
+    }));
+    const decoded = decodeCompactNodes(encodeCompactNodes(many, 4), 4)!;
+    assert.equal(decoded.length, 256);
+    assert.deepEqual(decoded[255], many[255]);
+  });
+});
