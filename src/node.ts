@@ -548,11 +548,14 @@ export class KademliaNode {
         }
         return { id };
       }
-      default:
-        // Forward compatibility (libtorrent dht_extensions): unknown queries with a target
-        // are answered like find_node.
-        if (args.target) return { id, nodes: this.#closestFor(args.target, args.id) };
+      default: {
+        // Forward compatibility (libtorrent dht_extensions, BEP 5 get_peers until provider
+        // records exist): unknown queries with a target or info hash are answered like
+        // find_node.
+        const target = args.target ?? args.infoHash;
+        if (target) return { id, nodes: this.#closestFor(target, args.id) };
         throw new RpcError(ErrorCode.MethodUnknown, `method unknown: ${query.method}`);
+      }
     }
   }
 

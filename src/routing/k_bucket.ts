@@ -66,15 +66,7 @@ export class KBucket {
    * @returns its index in {@linkcode KBucket.contacts}, or -1
    */
   indexOf(id: Uint8Array): number {
-    const contacts = this.#contacts;
-    // The last byte is random in every bucket (leading bytes are shared in deep ones), so it
-    // rejects almost every non-match before the full comparison.
-    const tail = id[ID_LENGTH - 1];
-    for (let i = 0; i < contacts.length; i++) {
-      const other = contacts[i]!.id;
-      if (other[ID_LENGTH - 1] === tail && idsEqual(other, id)) return i;
-    }
-    return -1;
+    return indexById(this.#contacts, id);
   }
 
   /**
@@ -84,13 +76,7 @@ export class KBucket {
    * @returns its index in {@linkcode KBucket.replacements}, or -1
    */
   replacementIndexOf(id: Uint8Array): number {
-    const replacements = this.#replacements;
-    const tail = id[ID_LENGTH - 1];
-    for (let i = 0; i < replacements.length; i++) {
-      const other = replacements[i]!.id;
-      if (other[ID_LENGTH - 1] === tail && idsEqual(other, id)) return i;
-    }
-    return -1;
+    return indexById(this.#replacements, id);
   }
 
   /**
@@ -244,4 +230,15 @@ export class KBucket {
     }
     return deeper;
   }
+}
+
+function indexById(list: readonly Contact[], id: Uint8Array): number {
+  // The last byte is random in every bucket (leading bytes are shared in deep ones), so it
+  // rejects almost every non-match before the full comparison.
+  const tail = id[ID_LENGTH - 1];
+  for (let i = 0; i < list.length; i++) {
+    const other = list[i]!.id;
+    if (other[ID_LENGTH - 1] === tail && idsEqual(other, id)) return i;
+  }
+  return -1;
 }

@@ -30,6 +30,8 @@ export interface QueryArgs {
   readonly id: Uint8Array;
   /** The 20-byte id being looked up or stored under (find_node, find_value, store). */
   readonly target?: Uint8Array;
+  /** The 20-byte info hash of BEP 5's get_peers and announce_peer. */
+  readonly infoHash?: Uint8Array;
   /** The value to store (store). */
   readonly value?: TypedValue;
   /** Address families wanted in the reply (BEP 32): "n4", "n6". */
@@ -158,6 +160,11 @@ export function parseMessage(codec: Codec, tree: WireDict): KrpcMessage {
       if (!target) return malformed("'a.target' must be 20 bytes", t, y);
       parsed.target = target;
     }
+    if ("info_hash" in args) {
+      const infoHash = readId(codec, args, "info_hash");
+      if (!infoHash) return malformed("'a.info_hash' must be 20 bytes", t, y);
+      parsed.infoHash = infoHash;
+    }
     const value = readValue(codec, args);
     if (value === null) return malformed("'a.v' must come with 'vt' of s or b", t, y);
     if (value !== undefined) parsed.value = value;
@@ -212,6 +219,7 @@ export function buildQuery(
 ): WireDict {
   const a: WireDict = { id: args.id };
   if (args.target) a.target = args.target;
+  if (args.infoHash) a.info_hash = args.infoHash;
   writeValue(a, args.value);
   if (args.want) a.want = [...args.want];
   const tree: WireDict = { t, y: "q", q: method, a };
