@@ -9,3 +9,15 @@ declare module "bencode" {
   };
   export default bencode;
 }
+
+declare module "bittorrent-dht" {
+  export default class DHT {
+    constructor(options?: { bootstrap?: false | string[]; host?: string });
+    nodeId: Uint8Array;
+    listen(port: number, host: string, callback: () => void): void;
+    address(): { address: string; port: number };
+    toJSON(): { nodes: { host: string; port: number }[] };
+    lookup(infoHash: Uint8Array, callback: (err: Error | null, nodes: number) => void): void;
+    destroy(callback?: () => void): void;
+  }
+}
