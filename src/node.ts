@@ -18,6 +18,7 @@ import {
   randomIdWithPrefix,
 } from "./id/node_id.ts";
 import { lookup, type LookupResult } from "./lookup/lookup.ts";
+import { answerQuery, type Responder } from "./query_responder.ts";
 import {
   type KademliaNodeOptions,
   type ResolvedTunables,
@@ -25,10 +26,10 @@ import {
 } from "./node_options.ts";
 import { Peer } from "./peer.ts";
 import { cryptoRandom, type Random } from "./random.ts";
-import { MemoryStorage, type Storage } from "./records/storage.ts";
+import { MemoryStorage, type Storage, valueByteLength } from "./records/storage.ts";
 import type { ObserveResult } from "./routing/routing_table.ts";
 import { RoutingTable } from "./routing/routing_table.ts";
-import { emptyRpcStats, KrpcSocket, type RpcStats } from "./rpc/krpc_socket.ts";
+import { emptyRpcStats, KrpcSocket } from "./rpc/krpc_socket.ts";
 import { type AddressLike, parseAddress } from "./transport/address.ts";
 import type {
   Address,
@@ -39,59 +40,24 @@ import { BencodeCodec } from "./wire/bencode.ts";
 import type { Codec } from "./wire/codec.ts";
 import type { NodeInfo } from "./wire/compact_nodes.ts";
 import { JsonCodec } from "./wire/json.ts";
-import { ErrorCode, type QueryMessage, type ResponseBody, type TypedValue } from "./wire/krpc.ts";
+import type { ResponseBody, TypedValue } from "./wire/krpc.ts";
+
+import type {
+  BootstrapResult,
+  FindValueResult,
+  NodeStats,
+  OperationOptions,
+  SetResult,
+} from "./node_results.ts";
 
 export type { KademliaNodeOptions } from "./node_options.ts";
-
-/** Every async operation accepts a signal; `close()` aborts them all. */
-export interface OperationOptions {
-  /** Cancels the operation; it rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
-
-/** What `set` did. */
-export interface SetResult {
-  /** The 40-hex id the value is stored under (SHA-1 of the key). */
-  readonly key: string;
-  /** The peers that acknowledged the store. */
-  readonly storedOn: Peer[];
-  /** Peers that were asked but did not acknowledge. */
-  readonly failed: number;
-  /** This node keeps the value too (as its publisher), so `get` here always finds it. */
-  readonly storedLocally: boolean;
-}
-
-/** What `findValue` found. */
-export interface FindValueResult {
-  /** The value, or `undefined` if no node had it. */
-  readonly value: TypedValue | undefined;
-  /** The closest peers that answered, nearest first. */
-  readonly peers: Peer[];
-}
-
-/** What `bootstrap` achieved. */
-export interface BootstrapResult {
-  /** Bootstrap addresses that answered. */
-  readonly reached: number;
-  /** Contacts in the routing table afterwards. */
-  readonly peers: number;
-}
-
-/** Counters for operators: messages by kind, routing table and storage sizes. */
-export interface NodeStats extends RpcStats {
-  /** Contacts in the routing table. */
-  routingTableSize: number;
-  /** Buckets in the routing table. */
-  buckets: number;
-  /** Values held. */
-  storedValues: number;
-  /** Lookups run. */
-  lookups: number;
-  /** Sum over finished lookups of their sequential request waves (divide by `lookups`). */
-  lookupRounds: number;
-  /** Sum over finished lookups of the queries they sent. */
-  lookupQueries: number;
-}
+export type {
+  BootstrapResult,
+  FindValueResult,
+  NodeStats,
+  OperationOptions,
+  SetResult,
+} from "./node_results.ts";
 
 interface Running {
   readonly transport: DatagramTransport;
@@ -126,6 +92,7 @@ export class KademliaNode {
   readonly #storage: Storage;
   readonly #shutdown = new AbortController();
   readonly #pinging = new Set<string>();
+  readonly #responder: Responder;
   #running: Running | undefined;
   #starting: Promise<Address> | undefined;
   #closing: Promise<void> | undefined;
@@ -153,6 +120,14 @@ export class KademliaNode {
     this.#codec = options.serialization === "bencode" ? new BencodeCodec() : new JsonCodec();
     this.#table = new RoutingTable(this.#idBytes, { k: this.#tunables.k });
     this.#storage = options.storage ?? new MemoryStorage({ localId: this.#idBytes });
+    this.#responder = {
+      id: this.#idBytes,
+      k: this.#tunables.k,
+      maxValueSize: this.#tunables.maxValueSize,
+      table: this.#table,
+      storage: this.#storage,
+      clock: this.#clock,
+    };
   }
 
   /** This node's id, as 40 hex characters. */
@@ -209,7 +184,11 @@ export class KademliaNode {
       random: this.#random,
       timeoutMs: this.#tunables.queryTimeoutMs,
       maxConcurrentQueries: this.#tunables.maxConcurrentQueries,
-      onQuery: (query, from) => this.#answer(query, from),
+      onQuery: (query, from) => {
+        // BEP 43: read-only nodes are served but never added to the routing table.
+        if (!query.readOnly) this.#observe(query.args.id, from);
+        return answerQuery(this.#responder, query);
+      },
       ...(this.#options.onWarning ? { onWarning: this.#options.onWarning } : {}),
     });
     this.#running = { transport, rpc, address: transport.localAddress };
@@ -420,10 +399,10 @@ export class KademliaNode {
   }
 
   #checkValue(value: TypedValue): void {
-    let size: number;
-    if (typeof value === "string") size = new TextEncoder().encode(value).length;
-    else if (value instanceof Uint8Array) size = value.length;
-    else throw new TypeError(`Invalid value: expected a string or Uint8Array, got ${typeof value}`);
+    if (typeof value !== "string" && !(value instanceof Uint8Array)) {
+      throw new TypeError(`Invalid value: expected a string or Uint8Array, got ${typeof value}`);
+    }
+    const size = valueByteLength(value);
     if (size > this.#tunables.maxValueSize) {
       throw new RangeError(
         `Invalid value: ${size} bytes is more than maxValueSize (${this.#tunables.maxValueSize} bytes)`,
@@ -510,67 +489,5 @@ export class KademliaNode {
         },
       )
       .finally(() => this.#pinging.delete(key));
-  }
-
-  #answer(query: QueryMessage, from: Address): ResponseBody {
-    const { args } = query;
-    // BEP 43: read-only nodes are served but never added to the routing table.
-    if (!query.readOnly) this.#observe(args.id, from);
-    const id = this.#idBytes;
-    switch (query.method) {
-      case "ping":
-        return { id };
-      case "find_node":
-        return { id, nodes: this.#closestFor(this.#requireTarget(query), args.id) };
-      case "find_value": {
-        const target = this.#requireTarget(query);
-        const record = this.#storage.get(target);
-        if (record) return { id, value: record.value };
-        return { id, nodes: this.#closestFor(target, args.id) };
-      }
-      case "store": {
-        const target = this.#requireTarget(query);
-        const value = args.value;
-        if (value === undefined) throw new RpcError(ErrorCode.Protocol, "store needs 'v'");
-        const size = typeof value === "string"
-          ? new TextEncoder().encode(value).length
-          : value.length;
-        if (size > this.#tunables.maxValueSize) {
-          throw new RpcError(ErrorCode.Protocol, `value too large: ${size} bytes`);
-        }
-        const existing = this.#storage.get(target);
-        // A copy must not overwrite a value this node published itself.
-        if (
-          !existing?.local &&
-          !this.#storage.put({ key: target, value, storedAt: this.#clock.now(), local: false })
-        ) {
-          throw new RpcError(ErrorCode.Server, "storage full");
-        }
-        return { id };
-      }
-      default: {
-        // Forward compatibility (libtorrent dht_extensions, BEP 5 get_peers until provider
-        // records exist): unknown queries with a target or info hash are answered like
-        // find_node.
-        const target = args.target ?? args.infoHash;
-        if (target) return { id, nodes: this.#closestFor(target, args.id) };
-        throw new RpcError(ErrorCode.MethodUnknown, `method unknown: ${query.method}`);
-      }
-    }
-  }
-
-  #requireTarget(query: QueryMessage): Uint8Array {
-    if (!query.args.target) {
-      throw new RpcError(ErrorCode.Protocol, `${query.method} needs 'target'`);
-    }
-    return query.args.target;
-  }
-
-  #closestFor(target: Uint8Array, requester: Uint8Array): NodeInfo[] {
-    return this.#table.closest(
-      target,
-      this.#tunables.k,
-      (contact) => idsEqual(contact.id, requester),
-    );
   }
 }

@@ -7,6 +7,13 @@
 import { compareDistance, idToHex } from "../id/node_id.ts";
 import type { TypedValue } from "../wire/krpc.ts";
 
+const utf8 = new TextEncoder();
+
+/** A value's size in bytes: UTF-8 bytes for text, length for bytes. */
+export function valueByteLength(value: TypedValue): number {
+  return typeof value === "string" ? utf8.encode(value).length : value.length;
+}
+
 /** One stored value and what is known about it. */
 export interface StoredRecord {
   /** The 20-byte key (SHA-1 of the user's key). */
