@@ -19,14 +19,14 @@
  * @module
  */
 export { KademliaNode } from "./src/node.ts";
+export type { KademliaNodeOptions } from "./src/node_options.ts";
 export type {
   BootstrapResult,
   FindValueResult,
-  KademliaNodeOptions,
   NodeStats,
   OperationOptions,
   SetResult,
-} from "./src/node.ts";
+} from "./src/node_results.ts";
 export { Peer } from "./src/peer.ts";
 export type { PeerJson } from "./src/peer.ts";
 export { generateNodeId, hashKeyToNodeId, xorDistance } from "./src/id/node_id.ts";

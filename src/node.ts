@@ -50,15 +50,6 @@ import type {
   SetResult,
 } from "./node_results.ts";
 
-export type { KademliaNodeOptions } from "./node_options.ts";
-export type {
-  BootstrapResult,
-  FindValueResult,
-  NodeStats,
-  OperationOptions,
-  SetResult,
-} from "./node_results.ts";
-
 interface Running {
   readonly transport: DatagramTransport;
   readonly rpc: KrpcSocket;

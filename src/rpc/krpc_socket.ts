@@ -389,13 +389,8 @@ export class KrpcSocket {
   #reply(query: QueryMessage, body: ResponseBody, from: Address): void {
     if (this.#closed) return;
     // BEP 32: answer with the requester's own family unless it asks for others with `want`.
-    const own: 4 | 6 = from.host.includes(":") ? 6 : 4;
-    const want = query.args.want;
-    const families: (4 | 6)[] = want && want.length > 0
-      ? [...(want.includes("n4") ? [4 as const] : []), ...(want.includes("n6") ? [6 as const] : [])]
-      : [own];
     const data = this.#codec.encode(
-      buildResponse(query.t, body, families.length ? families : [own]),
+      buildResponse(query.t, body, replyFamilies(query.args.want, from.host)),
     );
     if (data.length > this.#transport.maxDatagramSize) {
       this.#replyError(query.t, ErrorCode.Server, "response too large", from);
@@ -418,6 +413,20 @@ export class KrpcSocket {
     this.#stats.errorsSent++;
     this.#send(this.#codec.encode(buildError(t, code, message)), from);
   }
+}
+
+const IPV4_ONLY: readonly (4 | 6)[] = [4];
+const IPV6_ONLY: readonly (4 | 6)[] = [6];
+const BOTH: readonly (4 | 6)[] = [4, 6];
+
+/** BEP 32: the families a `want` list asks for, else the requester's own. No allocation. */
+function replyFamilies(want: readonly string[] | undefined, host: string): readonly (4 | 6)[] {
+  const n4 = want?.includes("n4") ?? false;
+  const n6 = want?.includes("n6") ?? false;
+  if (n4 && n6) return BOTH;
+  if (n4) return IPV4_ONLY;
+  if (n6) return IPV6_ONLY;
+  return host.includes(":") ? IPV6_ONLY : IPV4_ONLY;
 }
 
 /** Our transaction ids are 2 bytes; longer or shorter ones cannot match a pending query. */

@@ -266,3 +266,31 @@ describe("KrpcSocket abort signals", () => {
     }
   });
 });
+
+describe("KrpcSocket reply families (BEP 32)", () => {
+  const nodes = [
+    { id: id(4), host: "10.0.0.4", port: 4 },
+    { id: id(6), host: "2001:db8::6", port: 6 },
+  ];
+  for (
+    const [want, expected] of [
+      [undefined, [id(4)]], // an IPv4 requester gets its own family
+      [["n6"], [id(6)]],
+      [["n4", "n6"], [id(4), id(6)]],
+      [["bogus"], [id(4)]], // unknown entries are ignored
+    ] as const
+  ) {
+    it(`want ${JSON.stringify(want)} gets ${expected.length} contact(s)`, async () => {
+      const s = await setup(() => ({ id: id(2), nodes }));
+      try {
+        const args = { id: id(1), target: id(3), ...(want ? { want } : {}) };
+        const reply = await s.clock.runUntilSettled(
+          s.a.query(s.tb.localAddress, "find_node", args),
+        );
+        assert.deepEqual(reply.body.nodes?.map((n) => n.id), expected);
+      } finally {
+        await s.close();
+      }
+    });
+  }
+});
