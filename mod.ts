@@ -42,8 +42,16 @@ export { systemClock } from "./src/clock.ts";
 export type { Clock, Timer } from "./src/clock.ts";
 export { cryptoRandom, SeededRandom } from "./src/random.ts";
 export type { Random } from "./src/random.ts";
-export { MemoryStorage } from "./src/records/storage.ts";
-export type { MemoryStorageOptions, Storage, StoredRecord } from "./src/records/storage.ts";
+export { MemoryStorage } from "./src/records/memory_storage.ts";
+export type { MemoryStorageOptions } from "./src/records/memory_storage.ts";
+export type {
+  PutRefusal,
+  PutResult,
+  RecordSource,
+  Storage,
+  StorageStats,
+  StoredRecord,
+} from "./src/records/storage.ts";
 export { DEFAULT_MAX_DATAGRAM_SIZE, MAX_UDP_PAYLOAD } from "./src/transport/datagram_transport.ts";
 export type {
   Address,

@@ -11,10 +11,16 @@ export interface Timer {
   cancel(): void;
 }
 
-/** Milliseconds since some fixed origin, and one-shot timers. */
+/**
+ * Two kinds of time and one-shot timers. `now()` is monotonic and measures durations and
+ * timeouts; `wallTime()` is calendar time, for what must outlive the process (a record's
+ * publication and expiry, saved state) and be compared between nodes.
+ */
 export interface Clock {
   /** The current time in milliseconds. Only differences between readings are meaningful. */
   now(): number;
+  /** Milliseconds since the Unix epoch (calendar time; may jump when the system clock is set). */
+  wallTime(): number;
   /**
    * Calls `callback` once, `delayMs` milliseconds from now.
    *
@@ -25,10 +31,13 @@ export interface Clock {
   setTimer(callback: () => void, delayMs: number): Timer;
 }
 
-/** The real clock: `performance.now()` and the host's `setTimeout`. */
+/** The real clock: `performance.now()`, `Date.now()` and the host's `setTimeout`. */
 export const systemClock: Clock = {
   now(): number {
     return performance.now();
+  },
+  wallTime(): number {
+    return Date.now();
   },
   setTimer(callback: () => void, delayMs: number): Timer {
     // The one place in src/ allowed to touch the host's timers (see DESIGN.md).

@@ -26,7 +26,10 @@ import {
 } from "./node_options.ts";
 import { Peer } from "./peer.ts";
 import { cryptoRandom, type Random } from "./random.ts";
-import { MemoryStorage, type Storage, valueByteLength } from "./records/storage.ts";
+import { MemoryStorage } from "./records/memory_storage.ts";
+import { valueByteLength } from "./records/record.ts";
+import type { Storage } from "./records/storage.ts";
+import { RECORD_TTL_MS } from "./constants.ts";
 import type { ObserveResult } from "./routing/routing_table.ts";
 import { RoutingTable } from "./routing/routing_table.ts";
 import { emptyRpcStats, KrpcSocket } from "./rpc/krpc_socket.ts";
@@ -110,7 +113,8 @@ export class KademliaNode {
       : idFromHex(idToHex(options.nodeId));
     this.#codec = options.serialization === "bencode" ? new BencodeCodec() : new JsonCodec();
     this.#table = new RoutingTable(this.#idBytes, { k: this.#tunables.k });
-    this.#storage = options.storage ?? new MemoryStorage({ localId: this.#idBytes });
+    this.#storage = options.storage ?? new MemoryStorage();
+    this.#storage.open(this.#idBytes);
     this.#responder = {
       id: this.#idBytes,
       k: this.#tunables.k,
@@ -251,7 +255,16 @@ export class KademliaNode {
     const { rpc } = this.#requireRunning("set");
     const signal = this.#signal(options);
     const found = await this.#lookup(target, false, signal);
-    this.#storage.put({ key: target, value, storedAt: this.#clock.now(), local: true });
+    const now = this.#clock.wallTime();
+    this.#storage.put({
+      key: target,
+      value,
+      publishedAt: now,
+      expiresAt: now + RECORD_TTL_MS,
+      receivedAt: now,
+      publisher: this.#idBytes,
+      local: true,
+    });
     const acks = await Promise.allSettled(found.closest.map(async (node) => {
       await this.#query(rpc, node, "store", { id: this.#idBytes, target, value }, signal);
       return Peer.fromNodeInfo(node);

@@ -8,7 +8,9 @@
 import type { Clock } from "./clock.ts";
 import { RpcError } from "./errors.ts";
 import { idsEqual } from "./id/node_id.ts";
-import { type Storage, valueByteLength } from "./records/storage.ts";
+import { valueByteLength } from "./records/record.ts";
+import type { Storage } from "./records/storage.ts";
+import { RECORD_TTL_MS } from "./constants.ts";
 import type { RoutingTable } from "./routing/routing_table.ts";
 import type { NodeInfo } from "./wire/compact_nodes.ts";
 import { ErrorCode, type QueryMessage, type ResponseBody } from "./wire/krpc.ts";
@@ -62,8 +64,18 @@ export function answerQuery(responder: Responder, query: QueryMessage): Response
       }
       // A copy must not overwrite a value this node published itself.
       if (responder.storage.get(target)?.local) return { id };
-      const record = { key: target, value, storedAt: responder.clock.now(), local: false };
-      if (!responder.storage.put(record)) throw new RpcError(ErrorCode.Server, "storage full");
+      const now = responder.clock.wallTime();
+      const record = {
+        key: target,
+        value,
+        publishedAt: now,
+        expiresAt: now + RECORD_TTL_MS,
+        receivedAt: now,
+        local: false,
+      };
+      if (!responder.storage.put(record).stored) {
+        throw new RpcError(ErrorCode.Server, "storage full");
+      }
       return { id };
     }
     default: {

@@ -1,117 +1,112 @@
 /**
- * Where a node keeps the values it holds. The interface is small so that a persistent store
- * (sqlite, a file) can replace the bounded in-memory default.
+ * Where a node keeps the records it holds. The interface is synchronous and small so that the
+ * bounded in-memory default and a persistent store (`SqliteStorage` from `@kdht/core/sqlite`,
+ * on `node:sqlite`, which is synchronous in every runtime) pass one conformance suite.
+ *
+ * Policy lives with the node, not here: which of two records under one key wins (last writer
+ * wins, {@linkcode compareRecords}), validation, TTLs. A store keeps what it is given, bounded
+ * by its capacity, and says when it refused.
  *
  * @module
  */
-import { compareDistance, idToHex } from "../id/node_id.ts";
-import type { TypedValue } from "../wire/krpc.ts";
+import type { StoredRecord } from "./record.ts";
 
-const utf8 = new TextEncoder();
+export type { StoredRecord } from "./record.ts";
 
-/** A value's size in bytes: UTF-8 bytes for text, length for bytes. */
-export function valueByteLength(value: TypedValue): number {
-  return typeof value === "string" ? utf8.encode(value).length : value.length;
+/** Where a record came from, for per-source accounting (quotas) in stores that keep it. */
+export interface RecordSource {
+  /** The sender's IP literal. */
+  readonly host: string;
+  /** The sender's UDP port. */
+  readonly port: number;
 }
 
-/** One stored value and what is known about it. */
-export interface StoredRecord {
-  /** The 20-byte key (SHA-1 of the user's key). */
-  readonly key: Uint8Array;
-  /** The value, with its type. */
-  readonly value: TypedValue;
-  /** When it was stored or last re-stored, in the node's clock milliseconds. */
-  readonly storedAt: number;
-  /** True if this node published it (it was `set` here), not just holds a copy. */
-  readonly local: boolean;
+/** Why a store refused a record. */
+export type PutRefusal =
+  /** The store is at capacity and every record it could evict is nearer our id. */
+  | "full"
+  /** The value alone is larger than the store's byte capacity. */
+  | "too_large";
+
+/** What {@linkcode Storage.put} did. */
+export type PutResult =
+  | { readonly stored: true; readonly evicted: number }
+  | { readonly stored: false; readonly reason: PutRefusal };
+
+/** Counters a store keeps since it was created or opened. */
+export interface StorageStats {
+  /** Records held. */
+  records: number;
+  /** Value bytes held. */
+  bytes: number;
+  /** Records removed to make room for nearer ones. */
+  evictions: number;
+  /** Puts refused, by reason. */
+  refusals: Record<PutRefusal, number>;
+  /** Records removed because they expired. */
+  expired: number;
 }
 
-/** A key-value store for records. Synchronous: the in-memory default answers at once. */
+/** A key-value store for records. */
 export interface Storage {
-  /** The record under `key`, if any. */
+  /**
+   * Called by the node once, before first use, with the node's id: stores that evict by
+   * distance (farthest from our id first) need it.
+   *
+   * @param localId the node's 20-byte id
+   */
+  open(localId: Uint8Array): void;
+  /**
+   * The record under `key`, if any, expired or not (the node checks expiry).
+   *
+   * @param key the 20-byte key
+   */
   get(key: Uint8Array): StoredRecord | undefined;
-  /** Stores or replaces the record under `record.key`. Returns false if it was refused. */
-  put(record: StoredRecord): boolean;
-  /** Removes the record under `key`; true if there was one. */
+  /**
+   * Stores or replaces the record under `record.key`. When full, a store evicts the record
+   * farthest from our id if it is farther than the newcomer, and refuses the newcomer
+   * otherwise; records this node published (`local`) are never evicted, and a local record
+   * is refused only when nothing else can make room.
+   *
+   * @param record the record to keep
+   * @param source who sent it, when it came from the network
+   * @returns whether it was stored, how many records were evicted for it, or why it was refused
+   */
+  put(record: StoredRecord, source?: RecordSource): PutResult;
+  /**
+   * Removes the record under `key`.
+   *
+   * @param key the 20-byte key
+   * @returns true if there was one
+   */
   delete(key: Uint8Array): boolean;
   /** How many records are held. */
   readonly size: number;
-  /** Every record (for republishing and saving state). */
-  records(): IterableIterator<StoredRecord>;
-}
-
-/** Options for {@linkcode MemoryStorage}. */
-export interface MemoryStorageOptions {
+  /** Every record held, in no particular order (for introspection and saved state). */
+  records(): Iterable<StoredRecord>;
   /**
-   * The most records held. When full, the record whose key is farthest from `localId` is
-   * evicted first (libtorrent's rule: the node is least responsible for far keys).
-   * @default {65536}
-   */
-  maxRecords?: number;
-  /** The node's id, for the eviction order. Without it the oldest record is evicted. */
-  localId?: Uint8Array;
-}
-
-/** The default storage: a bounded in-memory map. */
-export class MemoryStorage implements Storage {
-  readonly #records = new Map<string, StoredRecord>();
-  readonly #maxRecords: number;
-  readonly #localId: Uint8Array | undefined;
-
-  /**
-   * Creates an empty store.
+   * Records this node published whose last publication is at or before `publishedBefore`:
+   * due for the original publisher's republish.
    *
-   * @param options capacity and eviction order
-   * @throws {RangeError} if `maxRecords` is not a positive integer
+   * @param publishedBefore a wall-clock time in ms
    */
-  constructor(options: MemoryStorageOptions = {}) {
-    const maxRecords = options.maxRecords ?? 65536;
-    if (!Number.isInteger(maxRecords) || maxRecords < 1) {
-      throw new RangeError(
-        `Cannot create storage: 'maxRecords' must be a positive integer, got ${maxRecords}`,
-      );
-    }
-    this.#maxRecords = maxRecords;
-    this.#localId = options.localId;
-  }
-
-  /** How many records are held. */
-  get size(): number {
-    return this.#records.size;
-  }
-
-  /** The record under `key`, if any. */
-  get(key: Uint8Array): StoredRecord | undefined {
-    return this.#records.get(idToHex(key));
-  }
-
-  /** Stores or replaces a record, evicting the farthest one when full. Always accepts. */
-  put(record: StoredRecord): boolean {
-    const hex = idToHex(record.key);
-    if (!this.#records.has(hex) && this.#records.size >= this.#maxRecords) this.#evictOne();
-    this.#records.set(hex, record);
-    return true;
-  }
-
-  /** Removes the record under `key`. */
-  delete(key: Uint8Array): boolean {
-    return this.#records.delete(idToHex(key));
-  }
-
-  /** Every record held. */
-  records(): IterableIterator<StoredRecord> {
-    return this.#records.values();
-  }
-
-  #evictOne(): void {
-    let victim: StoredRecord | undefined;
-    for (const record of this.#records.values()) {
-      if (!this.#localId) {
-        victim = record; // Map keeps insertion order: the first is the oldest.
-        break;
-      }
-      if (!victim || compareDistance(this.#localId, record.key, victim.key) > 0) victim = record;
-    }
-    if (victim) this.#records.delete(idToHex(victim.key));
-  }
+  republishDue(publishedBefore: number): StoredRecord[];
+  /**
+   * Replicas (not local, not cached) last received at or before `receivedBefore`: due for a
+   * holder's re-store.
+   *
+   * @param receivedBefore a wall-clock time in ms
+   */
+  replicateDue(receivedBefore: number): StoredRecord[];
+  /**
+   * Deletes every record whose `expiresAt` is at or before `now`.
+   *
+   * @param now the wall-clock time in ms
+   * @returns how many were removed
+   */
+  removeExpired(now: number): number;
+  /** Counters since the store was created or opened. */
+  stats(): StorageStats;
+  /** Releases what the store holds open (a database). Idempotent; memory stores may no-op. */
+  close(): void;
 }

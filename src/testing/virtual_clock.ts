@@ -15,6 +15,12 @@ export interface VirtualClockOptions {
    */
   startMs?: number;
   /**
+   * The calendar time, in milliseconds since the Unix epoch, that `wallTime()` reports when
+   * `now()` is `startMs`. Both move together. A fixed default keeps runs reproducible.
+   * @default {1_767_225_600_000} (2026-01-01T00:00:00Z)
+   */
+  startWallMs?: number;
+  /**
    * How many timers may fire back to back at one virtual instant before the clock decides a
    * callback keeps re-arming itself with no delay and throws instead of spinning forever.
    * @default {1_000_000}
@@ -46,6 +52,7 @@ export interface RunAllOptions {
 }
 
 const ONE_DAY_MS = 86_400_000;
+const DEFAULT_START_WALL_MS = 1_767_225_600_000;
 
 type SetImmediate = (callback: () => void) => unknown;
 // Captured at load so fake-timer libraries installed later cannot hijack the simulation.
@@ -136,6 +143,7 @@ class VirtualTimer implements Timer, HeapTimer {
  */
 export class VirtualClock implements Clock {
   #now: number;
+  readonly #wallOffset: number;
   #seq = 0;
   #fired = 0;
   #busy: string | undefined;
@@ -151,13 +159,17 @@ export class VirtualClock implements Clock {
    * @throws {RangeError} if `startMs` is not finite or `maxFiringsPerInstant` not a positive integer
    */
   constructor(options: VirtualClockOptions = {}) {
-    const { startMs = 0, maxFiringsPerInstant = 1_000_000 } = options;
-    if (typeof startMs !== "number" || !Number.isFinite(startMs)) {
-      throw new RangeError(
-        `Cannot create VirtualClock: 'startMs' must be a finite number, got ${startMs}`,
-      );
+    const { startMs = 0, startWallMs = DEFAULT_START_WALL_MS, maxFiringsPerInstant = 1_000_000 } =
+      options;
+    for (const [name, value] of [["startMs", startMs], ["startWallMs", startWallMs]] as const) {
+      if (typeof value !== "number" || !Number.isFinite(value)) {
+        throw new RangeError(
+          `Cannot create VirtualClock: '${name}' must be a finite number, got ${value}`,
+        );
+      }
     }
     this.#now = startMs;
+    this.#wallOffset = startWallMs - startMs;
     this.#maxFiringsPerInstant = checkCount(
       "create VirtualClock",
       "maxFiringsPerInstant",
@@ -168,6 +180,11 @@ export class VirtualClock implements Clock {
   /** The current virtual time, in milliseconds. */
   now(): number {
     return this.#now;
+  }
+
+  /** The virtual calendar time: `startWallMs` plus the virtual time elapsed. */
+  wallTime(): number {
+    return this.#now + this.#wallOffset;
   }
 
   /**

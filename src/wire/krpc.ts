@@ -9,8 +9,8 @@
 import type { Codec, WireDict, WireValue } from "./codec.ts";
 import { decodeCompactNodes, encodeCompactNodes, type NodeInfo } from "./compact_nodes.ts";
 
-/** A value users store: text stays text and bytes stay bytes, in both codecs. */
-export type TypedValue = string | Uint8Array;
+import type { TypedValue } from "./value.ts";
+export type { TypedValue } from "./value.ts";
 
 /** KRPC error codes from BEP 5. */
 export const ErrorCode = {

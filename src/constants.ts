@@ -1,0 +1,36 @@
+/**
+ * Protocol defaults, in one place (libp2p keeps its `constants.ts` the same way). Options'
+ * `@default` docs refer here; no number below is repeated elsewhere in `src/`.
+ *
+ * @module
+ */
+
+/** Bucket size and replication factor (Kademlia paper §2.2). */
+export const K = 20;
+/** Lookup queries in flight (paper §2.3). */
+export const ALPHA = 3;
+
+/** The longest a query waits for its reply: the ceiling of the adaptive timeout. */
+export const QUERY_TIMEOUT_MS = 2000;
+/** The longest a lookup waits on one reply before asking another node in its place. */
+export const SLOW_QUERY_MS = 1000;
+/** Asynchronous inbound queries (answers still being worked out) handled at once. */
+export const MAX_CONCURRENT_QUERIES = 64;
+
+/** The largest value `set` accepts by default, in bytes. */
+export const MAX_VALUE_SIZE = 4096;
+/** Records a `MemoryStorage` holds by default. */
+export const MAX_RECORDS = 65_536;
+/** Value bytes a `MemoryStorage` holds by default (64 MiB). */
+export const MAX_STORED_BYTES = 64 * 1024 * 1024;
+
+/** A record expires this long after its last publication (kademlia-dynamic: 24 h + 10 s). */
+export const RECORD_TTL_MS = 86_410_000;
+/** The original publisher publishes its records again this often (paper §2.5: 24 h). */
+export const REPUBLISH_INTERVAL_MS = 86_400_000;
+/** Other holders re-store what they hold this often (paper §2.5: 1 h). */
+export const REPLICATE_INTERVAL_MS = 3_600_000;
+/** A bucket with no lookup for this long gets one (paper §2.3: 1 h). */
+export const REFRESH_INTERVAL_MS = 3_600_000;
+/** The floor of the distance-based TTL of copies cached by `findValue` (kademlia-dynamic). */
+export const MIN_CACHE_TTL_MS = 600_000;
