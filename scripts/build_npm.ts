@@ -92,6 +92,11 @@ if (diagnostics.length > 0) {
 }
 
 const denoJson = JSON.parse(Deno.readTextFileSync(join(root, "deno.json")));
+// Runtime dependencies (e.g. @noble/curves for adapters/ed25519.ts) stay imports by package name
+// in the compiled output, so the published package declares them, at the versions pinned in the
+// root package.json, and npm installs them next to it; nothing is bundled.
+const rootPackageJson = JSON.parse(Deno.readTextFileSync(join(root, "package.json")));
+const dependencies: Record<string, string> = rootPackageJson.dependencies ?? {};
 const entry = (path: string) => ({
   types: `./esm/${path}.d.ts`,
   import: `./esm/${path}.js`,
@@ -103,8 +108,10 @@ const packageJson = {
     "Kademlia DHT for Deno, Bun and Node: one core over UDP, JSON or BEP 5 bencode wire, simulated network with virtual time",
   license: "MIT",
   type: "module",
-  engines: { node: ">=20" },
+  // @noble/curves 2 (a runtime dependency) declares engines.node ">= 20.19.0".
+  engines: { node: ">=20.19" },
   keywords: ["kademlia", "dht", "p2p", "bittorrent", "krpc", "udp", "deno", "bun"],
+  dependencies,
   exports: {
     ".": entry("mod"),
     "./node": entry("adapters/node"),

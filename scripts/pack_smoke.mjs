@@ -3,7 +3,7 @@
 // temporary Node project, imported by name, and used to send a datagram over loopback through
 // the Node adapter and to run a two-node DHT. Run after scripts/build_npm.ts.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { dirname } from "node:path";
@@ -28,6 +28,13 @@ try {
     JSON.stringify({ name: "app", private: true, type: "module" }),
   );
   npm(["install", join(work, tarball)], app);
+  // Runtime dependencies must arrive with the package, not be bundled into it or forgotten.
+  const manifest = JSON.parse(readFileSync(join(root, "npm", "package.json"), "utf8"));
+  for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+    if (!existsSync(join(app, "node_modules", dependency, "package.json"))) {
+      throw new Error(`installing the package did not install its dependency ${dependency}`);
+    }
+  }
   writeFileSync(
     join(app, "smoke.mjs"),
     `
@@ -47,6 +54,15 @@ if (text !== "hello from npm" || from.port !== a.localAddress.port) throw new Er
 await a.close();
 await b.close();
 if (typeof MemoryNetwork !== "function") throw new Error("@kdht/core/testing lacks MemoryNetwork");
+
+if (typeof core.generateKeyPair === "function") {
+  // BEP 44 signing goes through @noble/curves, installed as the package's dependency.
+  const { publicKey, secretKey } = core.generateKeyPair();
+  const message = new TextEncoder().encode("3:seqi1e1:v12:Hello World!");
+  const signature = core.ed25519.sign(message, secretKey);
+  if (!core.ed25519.verify(signature, message, publicKey)) throw new Error("ed25519 round trip failed");
+  console.log("pack smoke: ed25519 sign/verify through the installed package ok");
+}
 
 if (typeof core.KademliaNode === "function") {
   const one = new core.KademliaNode();
