@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { ErrorCode } from "../wire/krpc.ts";
+import { ErrorCode } from "../wire/envelope.ts";
 import {
   BEP44_MAX_SALT_LENGTH,
   BEP44_MAX_SEQ,
