@@ -21,10 +21,13 @@
 import "./adapters/defaults.ts";
 export { KademliaNode } from "./src/node.ts";
 export type { KademliaNodeOptions } from "./src/node_options.ts";
+export type { LifecycleOptions } from "./src/maintenance/lifecycle_options.ts";
+export type { StateStore } from "./src/state/state_store.ts";
 export type {
   BootstrapResult,
   FindValueResult,
   GetOptions,
+  MaintenanceStats,
   NodeStats,
   OperationOptions,
   QueryFailureReason,

@@ -1,10 +1,12 @@
 /**
  * Wires the runtime parts into the core when an entry is imported: the node's default
- * transport is this runtime's UDP socket. `src/` never imports adapters (DESIGN.md).
+ * transport is this runtime's UDP socket, and its state files live on this runtime's file
+ * system. `src/` never imports adapters (DESIGN.md).
  *
  * @module
  */
 import { provideRuntimeDefaults } from "../src/runtime_defaults.ts";
 import { createUdpTransport } from "./runtime.ts";
+import { fileStateStore } from "./state_file.ts";
 
-provideRuntimeDefaults({ transport: createUdpTransport });
+provideRuntimeDefaults({ transport: createUdpTransport, stateStore: fileStateStore });

@@ -34,3 +34,9 @@ export const REPLICATE_INTERVAL_MS = 3_600_000;
 export const REFRESH_INTERVAL_MS = 3_600_000;
 /** The floor of the distance-based TTL of copies cached by `findValue` (kademlia-dynamic). */
 export const MIN_CACHE_TTL_MS = 600_000;
+/** A node with a `stateFile` saves its state this often, and on `close()`. */
+export const SAVE_STATE_INTERVAL_MS = 600_000;
+/** Expired records are swept out of storage this often (reads hide them at once). */
+export const EXPIRE_SWEEP_INTERVAL_MS = 600_000;
+/** Background queries (re-stores, republishes, refreshes, revalidation) in flight at once. */
+export const MAINTENANCE_CONCURRENCY = 4;

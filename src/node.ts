@@ -24,6 +24,11 @@ import type {
   SetOptions,
   SetResult,
 } from "./node_results.ts";
+import {
+  emptyMaintenanceStats,
+  Maintenance,
+  type MaintenanceStats,
+} from "./maintenance/maintenance.ts";
 import { bootstrap } from "./operations/bootstrap.ts";
 import { findNodes } from "./operations/find_nodes.ts";
 import { findRecord } from "./operations/find_record.ts";
@@ -32,6 +37,7 @@ import { storeValue } from "./operations/store_value.ts";
 import { checkValueFits } from "./operations/value_fits.ts";
 import { Peer } from "./peer.ts";
 import { cryptoRandom, type Random } from "./random.ts";
+import { cachedLifetime } from "./records/cache_ttl.ts";
 import { MemoryStorage } from "./records/memory_storage.ts";
 import { compareRecords, valueByteLength } from "./records/record.ts";
 import { Records } from "./records/records.ts";
@@ -42,6 +48,9 @@ import { emptyRpcStats, KrpcSocket } from "./rpc/krpc_socket.ts";
 import { ping } from "./rpc/methods/ping.ts";
 import { resolveMethod } from "./rpc/methods/registry.ts";
 import { runtimeDefaults } from "./runtime_defaults.ts";
+import { restorePublished, revalidateContacts } from "./state/persist.ts";
+import type { NodeState } from "./state/saved_state.ts";
+import { StateFile } from "./state/state_file.ts";
 import { type AddressLike, parseAddress } from "./transport/address.ts";
 import type {
   Address,
@@ -58,6 +67,7 @@ interface Running {
   readonly rpc: KrpcSocket;
   readonly address: Address;
   readonly services: Services;
+  readonly maintenance: Maintenance;
 }
 
 /**
@@ -77,15 +87,17 @@ interface Running {
  * ```
  */
 export class KademliaNode {
-  readonly #idBytes: Uint8Array;
+  #idBytes: Uint8Array;
   readonly #options: KademliaNodeOptions;
   readonly #tunables: ResolvedTunables;
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #codec: Codec;
   readonly #storage: Storage;
-  readonly #context: NodeContext;
+  #context: NodeContext;
   readonly #counters: LookupCounters = { lookups: 0, rounds: 0, queries: 0 };
+  readonly #maintenanceStats: MaintenanceStats = emptyMaintenanceStats();
+  readonly #stateFile: StateFile;
   readonly #shutdown = new AbortController();
   #running: Running | undefined;
   #starting: Promise<Address> | undefined;
@@ -109,29 +121,54 @@ export class KademliaNode {
       ? idFromHex(options.nodeId)
       : idFromHex(idToHex(options.nodeId));
     this.#codec = options.serialization === "bencode" ? new BencodeCodec() : new JsonCodec();
-    const k = this.#tunables.k;
     this.#storage = options.storage ?? new MemoryStorage();
-    this.#storage.open(this.#idBytes);
-    this.#context = {
-      id: this.#idBytes,
+    this.#context = this.#buildContext(this.#idBytes);
+    const lifecycle = this.#tunables.lifecycle;
+    this.#stateFile = new StateFile({
+      path: lifecycle.stateFile,
+      store: lifecycle.stateStore,
+      serialization: this.#codec.name,
+      warn: lifecycle.onStateWarning,
+    });
+  }
+
+  /** The parts that depend on the node id; rebuilt when a state file restores another id. */
+  #buildContext(id: Uint8Array): NodeContext {
+    const k = this.#tunables.k;
+    this.#storage.open(id);
+    const keeper = new ContactKeeper({
+      table: new RoutingTable(id, { k }),
+      clock: this.#clock,
+      slowQueryMs: this.#tunables.slowQueryMs,
+      queryTimeoutMs: this.#tunables.queryTimeoutMs,
+    });
+    return {
+      id,
       k,
       clock: this.#clock,
-      keeper: new ContactKeeper({
-        table: new RoutingTable(this.#idBytes, { k }),
-        clock: this.#clock,
-        slowQueryMs: this.#tunables.slowQueryMs,
-        queryTimeoutMs: this.#tunables.queryTimeoutMs,
-      }),
+      keeper,
       records: new Records({
         storage: this.#storage,
         clock: this.#clock,
         maxValueSize: this.#tunables.maxValueSize,
         recordTtlMs: this.#tunables.recordTtlMs,
+        cachedLifetime: this.#cachedLifetime(id, keeper),
       }),
     };
   }
 
-  /** This node's id, as 40 hex characters. */
+  #cachedLifetime(id: Uint8Array, keeper: ContactKeeper): (key: Uint8Array, ttl: number) => number {
+    return cachedLifetime(
+      (key, count) => keeper.closest(key, count),
+      id,
+      this.#tunables.lifecycle.minCacheTtlMs,
+    );
+  }
+
+  /**
+   * This node's id, as 40 hex characters. With a `stateFile`, `listen()` may replace the id
+   * given or drawn at construction by the one saved.
+   */
   get id(): string {
     return idToHex(this.#idBytes);
   }
@@ -169,6 +206,7 @@ export class KademliaNode {
   }
 
   async #start(port: number, hostname: string): Promise<Address> {
+    const state = await this.#loadState();
     const transport = await this.#bind(port, hostname);
     if (this.#shutdown.signal.aborted) {
       await transport.close();
@@ -204,8 +242,51 @@ export class KademliaNode {
       counters: this.#counters,
       readOnly: () => false,
     };
-    this.#running = { transport, rpc, address: transport.localAddress, services };
+    const maintenance = new Maintenance(services, {
+      lifecycle: this.#tunables.lifecycle,
+      cachedLifetime: (key, ttlMs) => this.#context.records.cachedLifetime(key, ttlMs),
+      saveState: this.#stateFile.path === undefined
+        ? undefined
+        : () => this.#stateFile.saveQuietly(this.#context),
+      stats: this.#maintenanceStats,
+    });
+    this.#running = { transport, rpc, address: transport.localAddress, services, maintenance };
+    maintenance.start();
+    if (state !== undefined) await this.#rejoin(services, state);
     return transport.localAddress;
+  }
+
+  /** Reads the state file and adopts its id and published records; undefined: fresh start. */
+  async #loadState(): Promise<NodeState | undefined> {
+    const state = await this.#stateFile.load();
+    if (state === undefined) return undefined;
+    const given = this.#options.nodeId;
+    if (given !== undefined && idToHex(state.id) !== this.id) {
+      this.#tunables.lifecycle.onStateWarning(
+        `ignoring state file ${this.#stateFile.path}: it belongs to node ${
+          idToHex(state.id)
+        }, not to this node (${this.id}, the 'nodeId' option); starting fresh`,
+      );
+      return undefined;
+    }
+    if (idToHex(state.id) !== this.id) {
+      this.#idBytes = state.id;
+      this.#context = this.#buildContext(state.id);
+    }
+    restorePublished(this.#context, state.published);
+    return state;
+  }
+
+  /** Pings the saved contacts, then looks our own id up through those that answered. */
+  async #rejoin(services: Services, state: NodeState): Promise<void> {
+    const signal = this.#shutdown.signal;
+    try {
+      const answered = await revalidateContacts(services, state.contacts, this.#tunables, signal);
+      if (answered > 0) await findNodes(services, this.#idBytes, signal);
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      throw new NodeStateError("Cannot listen: node was closed while rejoining");
+    }
   }
 
   async #bind(port: number, hostname: string): Promise<DatagramTransport> {
@@ -339,6 +420,23 @@ export class KademliaNode {
     };
   }
 
+  /**
+   * Saves this node's state — its id, its routing contacts with their health, the records it
+   * publishes and their schedule — atomically (a temporary file, then a rename). A node with a
+   * `stateFile` also does this periodically and on `close()`.
+   *
+   * @param path where; the `stateFile` option by default
+   * @throws {TypeError} if there is neither a path nor a `stateFile` option
+   * @throws {NodeStateError} if no state store is given or registered for this runtime
+   * @throws what the file system throws when the file cannot be written
+   */
+  async saveState(path?: string): Promise<void> {
+    if (path !== undefined && (typeof path !== "string" || path === "")) {
+      throw new TypeError(`Cannot save state: 'path' must be a non-empty string, got ${path}`);
+    }
+    await this.#stateFile.save(this.#context, path);
+  }
+
   /** Counters: messages by kind, routing table and storage. */
   stats(): NodeStats {
     const rpc = this.#running?.rpc.stats() ?? emptyRpcStats();
@@ -354,6 +452,7 @@ export class KademliaNode {
       lookups: this.#counters.lookups,
       lookupRounds: this.#counters.rounds,
       lookupQueries: this.#counters.queries,
+      maintenance: { ...this.#maintenanceStats },
     };
   }
 
@@ -371,8 +470,12 @@ export class KademliaNode {
       this.#shutdown.abort(new NodeStateError("Operation aborted: node closed"));
       const starting = this.#starting;
       if (starting) await starting.catch(() => {});
-      this.#context.keeper.setPing(undefined);
       const running = this.#running;
+      if (running) {
+        await running.maintenance.stop();
+        if (this.#stateFile.path !== undefined) await this.#stateFile.saveQuietly(this.#context);
+      }
+      this.#context.keeper.setPing(undefined);
       if (running) {
         running.rpc.close();
         await running.transport.close();

@@ -13,6 +13,11 @@ import {
   RECORD_TTL_MS,
   SLOW_QUERY_MS,
 } from "./constants.ts";
+import {
+  type LifecycleOptions,
+  type ResolvedLifecycle,
+  resolveLifecycle,
+} from "./maintenance/lifecycle_options.ts";
 import { DEFAULT_MAX_DATAGRAM_SIZE, MAX_UDP_PAYLOAD } from "./transport/datagram_transport.ts";
 import type { Random } from "./random.ts";
 import type { Storage } from "./records/storage.ts";
@@ -24,7 +29,7 @@ import type {
 import type { Serialization } from "./wire/codec.ts";
 
 /** Options for {@linkcode KademliaNode}. Every field is optional. */
-export interface KademliaNodeOptions {
+export interface KademliaNodeOptions extends LifecycleOptions {
   /**
    * The wire codec. All nodes of one network must use the same one; datagrams in the other
    * codec are dropped and counted. `"bencode"` is BEP 5 KRPC, byte for byte.
@@ -109,6 +114,8 @@ export interface ResolvedTunables {
   maxValueSize: number;
   maxDatagramSize: number;
   recordTtlMs: number;
+  /** Republish, re-store, refresh, cache TTL and saved-state settings. */
+  lifecycle: ResolvedLifecycle;
 }
 
 function integer(
@@ -152,6 +159,7 @@ export function resolveTunables(options: KademliaNodeOptions): ResolvedTunables 
     512,
     MAX_UDP_PAYLOAD,
   );
+  const recordTtlMs = integer("recordTtlMs", options.recordTtlMs, RECORD_TTL_MS, 1000, 2 ** 40);
   return {
     k: integer("k", options.k, K, 1, 256),
     alpha: integer("alpha", options.alpha, ALPHA, 1, 64),
@@ -173,6 +181,7 @@ export function resolveTunables(options: KademliaNodeOptions): ResolvedTunables 
       maxDatagramSize,
     ),
     maxDatagramSize,
-    recordTtlMs: integer("recordTtlMs", options.recordTtlMs, RECORD_TTL_MS, 1000, 2 ** 40),
+    recordTtlMs,
+    lifecycle: resolveLifecycle(options, recordTtlMs),
   };
 }

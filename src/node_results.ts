@@ -4,6 +4,7 @@
  * @module
  */
 import type { BootstrapFailure } from "./errors.ts";
+import type { MaintenanceStats } from "./maintenance/maintenance.ts";
 import type { StoreFailure } from "./operations/store_value.ts";
 import type { Peer } from "./peer.ts";
 import type { ContactHealth } from "./routing/contact.ts";
@@ -14,6 +15,7 @@ import type { TypedValue } from "./wire/value.ts";
 
 export type { StoreFailure } from "./operations/store_value.ts";
 export type { QueryFailureReason } from "./operations/failure_reason.ts";
+export type { MaintenanceStats } from "./maintenance/maintenance.ts";
 
 /** Every async operation accepts a signal; `close()` aborts them all. */
 export interface OperationOptions {
@@ -93,4 +95,6 @@ export interface NodeStats extends RpcStats {
   lookupRounds: number;
   /** Sum over finished lookups of the queries they sent. */
   lookupQueries: number;
+  /** Background work: republishes, re-stores, refreshes, expiry sweeps, state saves. */
+  maintenance: MaintenanceStats;
 }

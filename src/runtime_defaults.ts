@@ -6,12 +6,15 @@
  *
  * @module
  */
+import type { StateStore } from "./state/state_store.ts";
 import type { TransportFactory } from "./transport/datagram_transport.ts";
 
 /** The runtime parts a node falls back on. */
 export interface RuntimeDefaults {
   /** Binds the runtime's UDP socket. */
   transport?: TransportFactory;
+  /** Reads and atomically writes state files on the runtime's file system. */
+  stateStore?: StateStore;
 }
 
 const defaults: RuntimeDefaults = {};

@@ -57,6 +57,12 @@ export interface RecordsOptions {
   readonly maxValueSize: number;
   /** The longest lifetime a record gets from its publication. */
   readonly recordTtlMs: number;
+  /**
+   * How long a copy cached by a lookup lives from now, given its key and TTL (the
+   * distance-based TTL of src/records/cache_ttl.ts). Without it a cached copy lives as long
+   * as a replica.
+   */
+  readonly cachedLifetime?: ((key: Uint8Array, ttlMs: number) => number) | undefined;
 }
 
 /** The node's records: storage plus the rules for what goes in. */
@@ -66,6 +72,7 @@ export class Records {
   readonly #clock: Clock;
   readonly #maxValueSize: number;
   readonly #recordTtlMs: number;
+  readonly #cachedLifetime: ((key: Uint8Array, ttlMs: number) => number) | undefined;
 
   /** @param options storage, clock and limits */
   constructor(options: RecordsOptions) {
@@ -73,11 +80,23 @@ export class Records {
     this.#clock = options.clock;
     this.#maxValueSize = options.maxValueSize;
     this.#recordTtlMs = options.recordTtlMs;
+    this.#cachedLifetime = options.cachedLifetime;
   }
 
   /** The longest lifetime a record gets. */
   get recordTtlMs(): number {
     return this.#recordTtlMs;
+  }
+
+  /**
+   * How long a copy cached here of a record under `key` lives from now.
+   *
+   * @param key the 20-byte key
+   * @param ttlMs the record's TTL
+   * @returns the distance-based lifetime, or `ttlMs` without a `cachedLifetime` option
+   */
+  cachedLifetime(key: Uint8Array, ttlMs: number): number {
+    return this.#cachedLifetime?.(key, ttlMs) ?? ttlMs;
   }
 
   /**
@@ -121,19 +140,29 @@ export class Records {
     const held = this.get(incoming.key);
     const order = held === undefined ? 1 : compareRecords(incoming, held);
     if (order < 0) return refuse("older", 302, "a newer record is held for this key");
+    const cached = order === 0
+      ? held!.cached === true && incoming.cached === true
+      // A replica this node holds stays a replica when a newer value arrives as a cache copy.
+      : (incoming.cached ?? false) && (held === undefined || held.cached === true);
+    // A cached copy lives shorter the farther this node is from the key; never past the
+    // record's own expiry. A copy that becomes a replica gets the record's full life back.
+    let expires = cached && this.#cachedLifetime
+      ? Math.min(expiresAt, now + this.#cachedLifetime(incoming.key, ttl))
+      : expiresAt;
+    if (order === 0) expires = Math.max(expires, held!.expiresAt);
     const record: StoredRecord = order === 0
-      // The same publication again (a holder's re-store): only the receipt time moves.
-      ? { ...held!, receivedAt: now, cached: held!.cached && incoming.cached }
+      // The same publication again (a holder's re-store): the receipt time moves, and the
+      // expiry never passes publication + TTL, so re-stores cannot extend a record's life.
+      ? { ...held!, receivedAt: now, cached, expiresAt: expires }
       : {
         key: incoming.key,
         value: incoming.value,
         publishedAt: incoming.publishedAt,
-        expiresAt,
+        expiresAt: expires,
         publisher: incoming.publisher,
         local: false,
         receivedAt: now,
-        // A replica this node holds stays a replica when a newer value arrives as a cache copy.
-        cached: (incoming.cached ?? false) && (held === undefined || held.cached === true),
+        cached,
         name: incoming.name,
       };
     return this.#put(record, source);

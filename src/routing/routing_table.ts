@@ -498,6 +498,19 @@ export class RoutingTable {
   }
 
   /**
+   * When the least recently active bucket was last active: it goes idle first.
+   *
+   * @returns the Clock's time of its last activity; -Infinity if it never had any
+   */
+  oldestActivity(): number {
+    let oldest = Infinity;
+    for (const bucket of this.#buckets) {
+      if (bucket.lastActivity < oldest) oldest = bucket.lastActivity;
+    }
+    return oldest;
+  }
+
+  /**
    * Draws a random id in a bucket's range, the target of a lookup that refreshes it.
    *
    * @param index the bucket's index
