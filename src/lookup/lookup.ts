@@ -111,7 +111,8 @@ interface Candidate {
   readonly node: NodeInfo;
   readonly depth: number;
   state: State;
-  timer: Timer | undefined;
+  /** When an in-flight query becomes slow (the clock's time). */
+  slowAt: number;
   /** Asked as a suspect: never waited on, even by `awaitSlow`. */
   suspect: boolean;
 }
@@ -152,14 +153,47 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       if (compareDistance(target, candidates[mid]!.node.id, node.id) < 0) lo = mid + 1;
       else hi = mid;
     }
-    candidates.splice(lo, 0, { node, depth, state: State.New, timer: undefined, suspect: false });
+    candidates.splice(lo, 0, { node, depth, state: State.New, slowAt: Infinity, suspect: false });
     return lo === 0;
   };
   for (const seed of options.seeds) add(seed, 1);
 
   return new Promise<LookupResult<Found>>((resolve, reject) => {
+    // One timer per lookup, not one per query: it is armed for the earliest slow deadline of
+    // the queries in flight, and when it fires it marks every query past its deadline slow
+    // and re-arms for the next. A query that answers leaves the timer as it is; a firing
+    // that finds nothing due simply re-arms.
+    let slowTimer: Timer | undefined;
+    let slowTimerAt = Infinity;
+    const armSlowTimer = (at: number): void => {
+      if (at >= slowTimerAt) return;
+      slowTimer?.cancel();
+      slowTimerAt = at;
+      slowTimer = clock.setTimer(sweepSlow, at - clock.now());
+    };
+    const sweepSlow = (): void => {
+      slowTimer = undefined;
+      slowTimerAt = Infinity;
+      if (finished) return;
+      const now = clock.now();
+      let next = Infinity;
+      let slowed = false;
+      for (const candidate of candidates) {
+        if (candidate.state !== State.InFlight) continue;
+        if (candidate.slowAt <= now) {
+          candidate.state = State.Slow;
+          active--;
+          slowed = true;
+          onEvent?.({ type: "slow", node: candidate.node });
+        } else if (candidate.slowAt < next) next = candidate.slowAt;
+      }
+      if (next < Infinity) armSlowTimer(next);
+      if (slowed) step();
+    };
     const stopTimers = (): void => {
-      for (const candidate of candidates) candidate.timer?.cancel();
+      slowTimer?.cancel();
+      slowTimer = undefined;
+      slowTimerAt = Infinity;
     };
     const finish = (): void => {
       finished = true;
@@ -196,14 +230,8 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       } else {
         candidate.state = State.InFlight;
         active++;
-        candidate.timer = clock.setTimer(() => {
-          candidate.timer = undefined;
-          if (candidate.state !== State.InFlight || finished) return;
-          candidate.state = State.Slow;
-          active--;
-          onEvent?.({ type: "slow", node: candidate.node });
-          step();
-        }, options.slowAfter(candidate.node));
+        candidate.slowAt = clock.now() + options.slowAfter(candidate.node);
+        armSlowTimer(candidate.slowAt);
       }
       options.query(candidate.node).then(
         (reply) => {
@@ -238,8 +266,6 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
 
     const release = (candidate: Candidate, state: State): void => {
       if (candidate.state === State.InFlight) active--;
-      candidate.timer?.cancel();
-      candidate.timer = undefined;
       candidate.state = state;
     };
 

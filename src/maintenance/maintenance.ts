@@ -26,8 +26,8 @@ export interface MaintenanceStats {
   superseded: number;
   /** Replicas it re-stored to the k closest. */
   restored: number;
-  /** Of those, re-stores that needed a lookup (this node was not among the k closest). */
-  restoreLookups: number;
+  /** Of those, re-stores by a holder that knew k nodes nearer the key than itself. */
+  restoredFromOutside: number;
   /** Replicas it kept only as cached copies after handing them to the k closest. */
   demoted: number;
   /** Buckets refreshed with a lookup. */
@@ -44,7 +44,7 @@ export function emptyMaintenanceStats(): MaintenanceStats {
     republished: 0,
     superseded: 0,
     restored: 0,
-    restoreLookups: 0,
+    restoredFromOutside: 0,
     demoted: 0,
     refreshed: 0,
     expired: 0,
@@ -108,7 +108,7 @@ export class Maintenance {
           signal,
         });
         stats.restored += outcome.records;
-        stats.restoreLookups += outcome.lookups;
+        stats.restoredFromOutside += outcome.outside;
         stats.demoted += outcome.demoted;
         return replicateMs;
       }, replicateMs);

@@ -5,21 +5,26 @@
  *
  * Both of the paper's optimizations apply. A node that received a store for a record within
  * the interval skips it (the sender stored it on the others too), so once the holders' runs
- * are spread over the hour, about one of them re-stores each record. And a holder that is
- * itself among the k closest to the key, as its routing table knows them, stores straight to
- * those contacts without a lookup: its table knows its own neighbourhood completely (§2.4). A
- * holder outside the k closest (nodes joined nearer the key) looks the k closest up, hands
- * the record to them, and keeps its own copy only as a cached copy with the distance-based
- * TTL, so ex-holders stop re-storing and stale copies fade.
+ * are spread over the hour, about one of them re-stores each record. And no re-store needs a
+ * lookup: a holder is near the key (a store put it there), and a node's table knows its own
+ * neighbourhood completely (§2.4), so the k closest contacts it knows are the k closest.
+ *
+ * A holder that knows k nodes nearer the key than itself (nodes joined nearer, which happens
+ * to some holder of every record near each joining node) asks the nearest of them for the
+ * record first: if it has this publication or a later one, the k closest keep the record up
+ * between them and this node stops re-storing; if not, this node hands the record to all k
+ * and stops once most of them took it. Either way its own copy stays only as a cached copy
+ * with the distance-based TTL, so ex-holders fall silent and stale copies fade.
  *
  * @module
  */
 import { MAINTENANCE_CONCURRENCY } from "../constants.ts";
 import { inPool } from "../operations/_pool.ts";
-import { findNodes } from "../operations/find_nodes.ts";
+import { ask } from "../operations/ask.ts";
 import type { Services } from "../operations/services.ts";
 import { countCloser } from "../records/cache_ttl.ts";
-import type { StoredRecord } from "../records/record.ts";
+import { compareRecords, type StoredRecord } from "../records/record.ts";
+import { findValue } from "../rpc/methods/find_value.ts";
 import type { StoreArgs } from "../rpc/methods/store.ts";
 import type { NodeInfo } from "../wire/compact_nodes.ts";
 import { storeOn } from "./store_on.ts";
@@ -28,8 +33,8 @@ import { storeOn } from "./store_on.ts";
 export interface ReplicateOutcome {
   /** Records re-stored. */
   readonly records: number;
-  /** Of those, records this node looked the k closest up for (it was not among them). */
-  readonly lookups: number;
+  /** Of those, records of which this node knew k holders nearer the key than itself. */
+  readonly outside: number;
   /** Stores acknowledged. */
   readonly stores: number;
   /** Records this node kept only as a cached copy afterwards. */
@@ -47,18 +52,21 @@ export interface ReplicateOptions {
 }
 
 /**
- * The nodes a holder among the k closest re-stores to, from its own table; `undefined` when
- * the table knows k nodes closer to the key than this node.
+ * Where a holder re-stores a record: the k closest contacts its table knows, less the last
+ * one when this node is itself among the k closest.
  *
  * @param services the running node
  * @param key the record's key
- * @returns the other k - 1 of the k closest, or undefined
+ * @returns the targets, and whether this node is outside the k closest it knows
  */
-export function nearTargets(services: Services, key: Uint8Array): NodeInfo[] | undefined {
+export function restoreTargets(
+  services: Services,
+  key: Uint8Array,
+): { readonly targets: NodeInfo[]; readonly outside: boolean } {
   const { keeper, id, k } = services.context;
   const closest = keeper.closest(key, k);
-  if (countCloser(closest, key, id) >= k) return undefined;
-  return closest.slice(0, k - 1);
+  const outside = closest.length >= k && countCloser(closest, key, id) >= k;
+  return { targets: outside ? closest : closest.slice(0, k - 1), outside };
 }
 
 /**
@@ -76,26 +84,45 @@ export async function replicateHeld(
   const now = clock.wallTime();
   const due = records.storage.replicateDue(now - options.intervalMs)
     .filter((record) => record.expiresAt > now && !record.local && !record.cached);
-  let lookups = 0;
+  let outside = 0;
   let stores = 0;
   let demoted = 0;
   await inPool(
     due.map((record) => async () => {
       const outcome = await restore(services, record, options);
-      if (outcome.looked) lookups++;
+      if (outcome.outside) outside++;
       if (outcome.demoted) demoted++;
       stores += outcome.stores;
     }),
     MAINTENANCE_CONCURRENCY,
   );
-  return { records: due.length, lookups, stores, demoted };
+  return { records: due.length, outside, stores, demoted };
+}
+
+/** True if `node` answers `find_value` with this publication of the record or a later one. */
+async function nearestHolds(
+  services: Services,
+  node: NodeInfo,
+  record: StoredRecord,
+  signal: AbortSignal,
+): Promise<boolean> {
+  try {
+    const reply = await ask(services, node, findValue, {
+      id: services.context.id,
+      target: record.key,
+    }, signal);
+    return reply.record !== undefined && compareRecords(reply.record, record) >= 0;
+  } catch {
+    signal.throwIfAborted();
+    return false;
+  }
 }
 
 async function restore(
   services: Services,
   record: StoredRecord,
   options: ReplicateOptions,
-): Promise<{ looked: boolean; stores: number; demoted: boolean }> {
+): Promise<{ outside: boolean; stores: number; demoted: boolean }> {
   const { context } = services;
   const { signal } = options;
   const args: StoreArgs = {
@@ -107,21 +134,22 @@ async function restore(
     publisher: record.publisher,
     name: record.name,
   };
-  const near = nearTargets(services, record.key);
-  if (near !== undefined) {
-    return { looked: false, stores: await storeOn(services, near, args, signal), demoted: false };
+  const { targets, outside } = restoreTargets(services, record.key);
+  let stores = 0;
+  if (!outside) {
+    stores = await storeOn(services, targets, args, signal);
+    return { outside, stores, demoted: false };
   }
-  const { closest } = await findNodes(services, record.key, signal);
-  const stores = await storeOn(services, closest, args, signal);
-  // Demote only when the lookup confirmed k nodes nearer than this one and most of them now
-  // hold the record: until then this copy may be the one keeping it alive.
-  const k = context.k;
-  const farther = closest.length >= k && countCloser(closest, record.key, context.id) >= k;
-  if (!farther || stores < Math.ceil(k / 2)) return { looked: true, stores, demoted: false };
+  if (!(await nearestHolds(services, targets[0]!, record, signal))) {
+    stores = await storeOn(services, targets, args, signal);
+    // Demote only when most of the nearer nodes now hold the record: until then this copy
+    // may be the one keeping it alive.
+    if (stores < Math.ceil(context.k / 2)) return { outside, stores, demoted: false };
+  }
   const held = context.records.storage.get(record.key);
   // Only the copy re-stored here is demoted; a newer one that arrived meanwhile stays.
   if (held === undefined || held.publishedAt !== record.publishedAt || held.local) {
-    return { looked: true, stores, demoted: false };
+    return { outside, stores, demoted: false };
   }
   const now = context.clock.wallTime();
   const expiresAt = Math.min(
@@ -129,5 +157,5 @@ async function restore(
     now + options.cachedLifetime(record.key, args.ttlMs),
   );
   context.records.storage.put({ ...held, cached: true, expiresAt });
-  return { looked: true, stores, demoted: true };
+  return { outside, stores, demoted: true };
 }

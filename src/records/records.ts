@@ -184,7 +184,8 @@ export class Records {
     publisher: Uint8Array,
     options: { readonly ttlMs?: number | undefined; readonly name?: string | undefined } = {},
   ): { record: StoredRecord; result: PutResult } {
-    const now = this.#clock.wallTime();
+    // Whole milliseconds: the stamp travels in `store` queries, which carry integers.
+    const now = Math.floor(this.#clock.wallTime());
     const held = this.storage.get(key);
     const publishedAt = held && held.publishedAt >= now ? held.publishedAt + 1 : now;
     const record: StoredRecord = {

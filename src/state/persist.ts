@@ -36,7 +36,7 @@ const HEALTH_ORDER = { good: 0, questionable: 1, bad: 2 } as const;
 export function captureState(context: NodeContext, serialization: Serialization): NodeState {
   const { keeper, records, clock } = context;
   const now = clock.now();
-  const wall = clock.wallTime();
+  const wall = Math.floor(clock.wallTime());
   const table = keeper.table;
   const contacts = table.contacts().map((contact): SavedContact => ({
     id: contact.id,

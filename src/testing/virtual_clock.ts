@@ -182,9 +182,12 @@ export class VirtualClock implements Clock {
     return this.#now;
   }
 
-  /** The virtual calendar time: `startWallMs` plus the virtual time elapsed. */
+  /**
+   * The virtual calendar time: `startWallMs` plus the virtual time elapsed, in whole
+   * milliseconds like `Date.now()` (virtual time itself may be fractional: latencies are).
+   */
   wallTime(): number {
-    return this.#now + this.#wallOffset;
+    return Math.floor(this.#now + this.#wallOffset);
   }
 
   /**
