@@ -12,6 +12,17 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 /** Lines each noisy step writes to stdout, 100 bytes each: 4 MB, far past a 64 KiB pipe. */
 const LINES = 40_000;
+/** Filler bytes per stdout line: 99 of one letter and a newline. */
+const FILL = 99;
+/**
+ * The letter each leg fills its lines with, found nowhere else in the output (the step headers
+ * show the code, which names it only by char code). Counting letters rather than lines keeps the
+ * check exact where a chunk of stderr lands in the middle of a stdout line, as merging two
+ * streams into one may do.
+ */
+const FILLER = { deno: "Q", bun: "W", node: "Z", stderr: "K" };
+/** Lines each noisy step writes to stderr, 10 bytes each. */
+const ERROR_LINES = 10_000;
 /** Upper bound for one driver run; a hang fails the test instead of stalling the suite. */
 const RUN_TIMEOUT_MS = 60_000;
 
@@ -36,10 +47,12 @@ function driverSource(runner: string): string {
   return `
 import { runSteps } from ${JSON.stringify(runner)};
 const fail = process.argv[2] === "fail";
-const noisy = (tag, count, exit) =>
-  \`const line = "\${tag} " + "x".repeat(${100 - 6}) + "\\\\n";
+const noisy = (letter, count, exit) =>
+  \`const line = String.fromCharCode(\${letter.charCodeAt(0)}).repeat(${FILL}) + "\\\\n";
   for (let i = 0; i < ${LINES}; i++) process.stdout.write(line);
-  process.stderr.write("\${tag} stderr\\\\n".repeat(10000));
+  process.stderr.write((String.fromCharCode(${
+    FILLER.stderr.charCodeAt(0)
+  }).repeat(9) + "\\\\n").repeat(${ERROR_LINES}));
   console.log("counted \${count}");
   process.exitCode = \${exit};\`;
 const parse = (runtime) => ({
@@ -50,9 +63,9 @@ const parse = (runtime) => ({
   },
 });
 await runSteps([
-  { title: "deno leg", command: process.execPath, args: ["-e", noisy("dno", 3, 0)], parse: parse("deno") },
-  { title: "bun leg", command: process.execPath, args: ["-e", noisy("bun", 4, fail ? 3 : 0)], parse: parse("bun") },
-  { title: "node leg", command: process.execPath, args: ["-e", noisy("nod", 5, 0)], parse: parse("node") },
+  { title: "deno leg", command: process.execPath, args: ["-e", noisy("${FILLER.deno}", 3, 0)], parse: parse("deno") },
+  { title: "bun leg", command: process.execPath, args: ["-e", noisy("${FILLER.bun}", 4, fail ? 3 : 0)], parse: parse("bun") },
+  { title: "node leg", command: process.execPath, args: ["-e", noisy("${FILLER.node}", 5, 0)], parse: parse("node") },
 ], { cwd: process.cwd(), runtimes: ["deno", "bun", "node"] });
 `;
 }
@@ -95,8 +108,8 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   return out;
 }
 
-function countLines(output: string, prefix: string): number {
-  return output.split("\n").filter((line) => line.startsWith(prefix)).length;
+function count(output: string, text: string): number {
+  return output.split(text).length - 1;
 }
 
 /** The last `n` lines of `output`, without the final newline. */
@@ -136,11 +149,13 @@ describe("npm test step runner (scripts/_run_steps.mjs) under Node", { skip }, (
             ? await targets.pipe(run)
             : await targets.file(run, join(work, "out.log"));
 
-          assert.equal(countLines(output, "dno x"), LINES, "all of the first step's stdout");
-          assert.equal(countLines(output, "bun x"), LINES, "all of the second step's stdout");
-          assert.equal(countLines(output, "bun stderr"), 10000, "all of its stderr");
+          const all = LINES * FILL;
+          assert.equal(count(output, FILLER.deno), all, "all of the first step's stdout");
+          assert.equal(count(output, FILLER.bun), all, "all of the second step's stdout");
+          const errors = (failing ? 2 : 3) * ERROR_LINES * 9;
+          assert.equal(count(output, FILLER.stderr), errors, "all the steps' stderr");
           if (failing) {
-            assert.equal(countLines(output, "nod"), 0, "no step runs after a failure");
+            assert.equal(count(output, FILLER.node), 0, "no step runs after a failure");
             assert.deepEqual(tail(output, 4), [
               "Summary",
               "deno: 3 passed, 0 failed",
@@ -149,7 +164,7 @@ describe("npm test step runner (scripts/_run_steps.mjs) under Node", { skip }, (
             ]);
             assert.equal(code, 1);
           } else {
-            assert.equal(countLines(output, "nod x"), LINES, "all of the last step's stdout");
+            assert.equal(count(output, FILLER.node), all, "all of the last step's stdout");
             assert.deepEqual(tail(output, 4), [
               "Summary",
               "deno: 3 passed, 0 failed",
