@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Proves the npm package is real: `npm pack` of the build output, installed into an empty
 // temporary Node project, imported by name, and used to send a datagram over loopback through
-// the Node adapter and to run a two-node DHT. Run after scripts/build_npm.ts.
+// the Node adapter and to run a two-node DHT, on the Node that runs this script (test_all.mjs
+// starts it with the pinned node_modules/.bin/node). Run after scripts/build_npm.ts.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +18,7 @@ const npm = (args, cwd) =>
     encoding: "utf8",
   });
 
+console.log(`pack smoke on Node ${process.version} (${process.execPath})`);
 try {
   const tarball = npm(["pack", join(root, "npm"), "--pack-destination", work], work).trim().split(
     "\n",
@@ -75,9 +77,9 @@ if (typeof core.KademliaNode === "function") {
   await one.close();
   await two.close();
   if (value !== "npm-value") throw new Error("DHT round trip through the npm package failed: " + value);
-  console.log("pack smoke: datagram and DHT set/get through the installed package ok");
+  console.log("pack smoke: datagram and DHT set/get through the installed package ok on Node " + process.version);
 } else {
-  console.log("pack smoke: datagram through the installed package ok");
+  console.log("pack smoke: datagram through the installed package ok on Node " + process.version);
 }
 `,
   );
