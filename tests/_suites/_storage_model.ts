@@ -5,10 +5,14 @@
  *
  * @module
  */
+import { it } from "node:test";
+import assert from "node:assert/strict";
 import { idToHex, xorDistance } from "../../src/id/node_id.ts";
-import type { Random } from "../../src/random.ts";
+import { type Random, SeededRandom } from "../../src/random.ts";
+import type { StorageCapacityOptions } from "../../src/records/capacity.ts";
 import { type StoredRecord, valueByteLength } from "../../src/records/record.ts";
-import type { PutResult, StorageStats } from "../../src/records/storage.ts";
+import type { PutResult, Storage, StorageStats } from "../../src/records/storage.ts";
+import { assertSameRecord, heldKeys, hexes, LOCAL_ID } from "./_storage_helpers.ts";
 
 /** The storage rules, written as plainly as they are stated. */
 export class StorageModel {
@@ -136,4 +140,52 @@ export function randomRecord(
     ...(random.float() < 0.2 ? { name: `/ns/${pick(1_000)}` } : {}),
   };
   return record;
+}
+
+/**
+ * Registers the model-based cases: random runs of puts, deletes, expiries and due-queries
+ * on a small store, every result and counter compared with {@linkcode StorageModel}'s.
+ *
+ * @param withStore runs a body on a fresh store of the given capacity and closes it
+ */
+export function modelCases(
+  withStore: (options: StorageCapacityOptions, fn: (s: Storage) => void) => void,
+): void {
+  for (const seed of [1, 2, 3]) {
+    it(`agrees with the brute-force model put by put (seed ${seed})`, () => {
+      const random = new SeededRandom(seed);
+      const keys = Array.from({ length: 40 }, () => random.fill(new Uint8Array(20)));
+      const model = new StorageModel(12, 120);
+      withStore({ maxRecords: 12, maxBytes: 120 }, (s) => {
+        s.open(LOCAL_ID);
+        model.open(LOCAL_ID);
+        for (let step = 0; step < 600; step++) {
+          const roll = random.float();
+          if (roll < 0.75) {
+            const r = randomRecord(random, keys, 24);
+            assert.deepEqual(s.put(r), model.put(r), `put at step ${step}`);
+          } else if (roll < 0.87) {
+            const key = keys[Math.floor(random.float() * keys.length)]!;
+            assert.equal(s.delete(key), model.delete(key), `delete at step ${step}`);
+          } else if (roll < 0.92) {
+            const now = 1_000 + Math.floor(random.float() * 2_000);
+            assert.equal(s.removeExpired(now), model.removeExpired(now), `expiry at ${step}`);
+          } else {
+            const before = 1_000 + Math.floor(random.float() * 1_500);
+            assert.deepEqual(
+              hexes(s.republishDue(before).map((r) => r.key)),
+              model.republishDue(before),
+            );
+            assert.deepEqual(
+              hexes(s.replicateDue(before).map((r) => r.key)),
+              model.replicateDue(before),
+            );
+          }
+          assert.deepEqual(s.stats(), model.stats, `stats at step ${step}`);
+        }
+        assert.deepEqual(heldKeys(s), [...model.records.keys()].sort());
+        for (const r of model.records.values()) assertSameRecord(s.get(r.key), r);
+      });
+    });
+  }
 }

@@ -12,100 +12,26 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { idToHex, xorBytes, xorDistance } from "../../src/id/node_id.ts";
-import { SeededRandom } from "../../src/random.ts";
+import { xorDistance } from "../../src/id/node_id.ts";
 import type { StorageCapacityOptions } from "../../src/records/capacity.ts";
 import type { StoredRecord } from "../../src/records/record.ts";
-import type { Storage, StorageStats } from "../../src/records/storage.ts";
-import { randomRecord, StorageModel } from "./_storage_model.ts";
+import type { Storage } from "../../src/records/storage.ts";
+import {
+  assertSameRecord,
+  bytes,
+  heldKeys,
+  hexes,
+  keyAt,
+  LOCAL_ID,
+  makeRecord,
+  stats,
+} from "./_storage_helpers.ts";
+import { modelCases } from "./_storage_model.ts";
+
+export { keyAt, LOCAL_ID, makeRecord } from "./_storage_helpers.ts";
 
 /** Makes a fresh, empty store with the given capacity (the store's defaults where unset). */
 export type StorageFactory = (options?: StorageCapacityOptions) => Storage;
-
-/** The id the suite's stores are opened with. */
-export const LOCAL_ID: Uint8Array = Uint8Array.from({ length: 20 }, (_, i) => (i * 37 + 11) & 255);
-
-/**
- * The key at a chosen distance from `from`: distance bytes `[d0, d1, 0, …]`.
- *
- * @param d0 the distance's first byte
- * @param d1 its second byte
- * @param from the id the distance is measured from
- */
-export function keyAt(d0: number, d1 = 0, from: Uint8Array = LOCAL_ID): Uint8Array {
-  const distance = new Uint8Array(20);
-  distance[0] = d0;
-  distance[1] = d1;
-  return xorBytes(from, distance);
-}
-
-/**
- * A non-local record with round times, overridden by `extra`.
- *
- * @param key its key
- * @param value its value
- * @param extra fields to set
- */
-export function makeRecord(
-  key: Uint8Array,
-  value: string | Uint8Array = "v",
-  extra: Partial<StoredRecord> = {},
-): StoredRecord {
-  return {
-    key,
-    value,
-    publishedAt: 1_000,
-    expiresAt: 100_000,
-    receivedAt: 1_000,
-    local: false,
-    ...extra,
-  };
-}
-
-/** A record's content, with absent optional fields made explicit, for deep comparison. */
-function content(r: StoredRecord | undefined): unknown {
-  if (r === undefined) return undefined;
-  return {
-    key: Uint8Array.from(r.key),
-    value: typeof r.value === "string" ? r.value : Uint8Array.from(r.value),
-    publishedAt: r.publishedAt,
-    expiresAt: r.expiresAt,
-    publisher: r.publisher === undefined ? null : Uint8Array.from(r.publisher),
-    local: r.local,
-    receivedAt: r.receivedAt,
-    cached: r.cached === true,
-    name: r.name ?? null,
-  };
-}
-
-function assertSameRecord(actual: StoredRecord | undefined, expected: StoredRecord): void {
-  assert.ok(actual, `no record under ${idToHex(expected.key)}`);
-  assert.equal(typeof actual.value, typeof expected.value, "the value kept its type");
-  assert.deepEqual(content(actual), content(expected));
-}
-
-function heldKeys(storage: Storage): string[] {
-  return [...storage.records()].map((r) => idToHex(r.key)).sort();
-}
-
-function hexes(keys: Uint8Array[]): string[] {
-  return keys.map(idToHex).sort();
-}
-
-function bytes(n: number, fill = 1): Uint8Array {
-  return new Uint8Array(n).fill(fill);
-}
-
-function stats(partial: Partial<StorageStats>): StorageStats {
-  return {
-    records: 0,
-    bytes: 0,
-    evictions: 0,
-    expired: 0,
-    ...partial,
-    refusals: { full: 0, too_large: 0, ...partial.refusals },
-  };
-}
 
 /** Options for {@linkcode storageSuite}. */
 export interface StorageSuiteOptions {
@@ -515,42 +441,6 @@ export function storageSuite(
       s.close();
     });
 
-    for (const seed of [1, 2, 3]) {
-      it(`agrees with the brute-force model put by put (seed ${seed})`, () => {
-        const random = new SeededRandom(seed);
-        const keys = Array.from({ length: 40 }, () => random.fill(new Uint8Array(20)));
-        const model = new StorageModel(12, 120);
-        withStore({ maxRecords: 12, maxBytes: 120 }, (s) => {
-          s.open(LOCAL_ID);
-          model.open(LOCAL_ID);
-          for (let step = 0; step < 600; step++) {
-            const roll = random.float();
-            if (roll < 0.75) {
-              const r = randomRecord(random, keys, 24);
-              assert.deepEqual(s.put(r), model.put(r), `put at step ${step}`);
-            } else if (roll < 0.87) {
-              const key = keys[Math.floor(random.float() * keys.length)]!;
-              assert.equal(s.delete(key), model.delete(key), `delete at step ${step}`);
-            } else if (roll < 0.92) {
-              const now = 1_000 + Math.floor(random.float() * 2_000);
-              assert.equal(s.removeExpired(now), model.removeExpired(now), `expiry at ${step}`);
-            } else {
-              const before = 1_000 + Math.floor(random.float() * 1_500);
-              assert.deepEqual(
-                hexes(s.republishDue(before).map((r) => r.key)),
-                model.republishDue(before),
-              );
-              assert.deepEqual(
-                hexes(s.replicateDue(before).map((r) => r.key)),
-                model.replicateDue(before),
-              );
-            }
-            assert.deepEqual(s.stats(), model.stats, `stats at step ${step}`);
-          }
-          assert.deepEqual(heldKeys(s), [...model.records.keys()].sort());
-          for (const r of model.records.values()) assertSameRecord(s.get(r.key), r);
-        });
-      });
-    }
+    modelCases(withStore);
   });
 }
