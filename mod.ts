@@ -18,26 +18,33 @@
  *
  * @module
  */
+import "./adapters/defaults.ts";
 export { KademliaNode } from "./src/node.ts";
 export type { KademliaNodeOptions } from "./src/node_options.ts";
 export type {
   BootstrapResult,
   FindValueResult,
+  GetOptions,
   NodeStats,
   OperationOptions,
+  QueryFailureReason,
+  SetOptions,
   SetResult,
+  StoreFailure,
 } from "./src/node_results.ts";
 export { Peer } from "./src/peer.ts";
 export type { PeerJson } from "./src/peer.ts";
 export { generateNodeId, hashKeyToNodeId, xorDistance } from "./src/id/node_id.ts";
 export {
+  BootstrapError,
   DecodeError,
   NodeStateError,
+  ProtocolError,
   RpcError,
   TimeoutError,
   TransportError,
 } from "./src/errors.ts";
-export type { TransportErrorCode } from "./src/errors.ts";
+export type { BootstrapFailure, BootstrapFailureReason, TransportErrorCode } from "./src/errors.ts";
 export { systemClock } from "./src/clock.ts";
 export type { Clock, Timer } from "./src/clock.ts";
 export { cryptoRandom, SeededRandom } from "./src/random.ts";
@@ -65,5 +72,6 @@ export { createUdpTransport } from "./adapters/runtime.ts";
 export { BencodeCodec } from "./src/wire/bencode.ts";
 export { JsonCodec } from "./src/wire/json.ts";
 export type { Codec, Serialization, WireDict, WireValue } from "./src/wire/codec.ts";
-export type { RpcStats } from "./src/rpc/krpc_socket.ts";
-export type { TypedValue } from "./src/wire/krpc.ts";
+export type { RpcStats } from "./src/rpc/rpc_stats.ts";
+export type { ContactHealth } from "./src/routing/contact.ts";
+export type { TypedValue } from "./src/wire/value.ts";

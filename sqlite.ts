@@ -13,8 +13,7 @@
  * await node.listen(0);
  * await node.set("my_key", "my_value");
  * console.log(await node.get("my_key")); // "my_value"
- * await node.close();
- * storage.close();
+ * await node.close(); // closes the storage too
  * ```
  *
  * @module

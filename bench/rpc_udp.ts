@@ -15,7 +15,9 @@
 import { createUdpTransport, KademliaNode } from "../mod.ts";
 import type { Address, DatagramTransport } from "../mod.ts";
 import { BencodeCodec } from "../src/wire/bencode.ts";
-import { buildQuery } from "../src/wire/krpc.ts";
+import { buildQueryEnvelope } from "../src/wire/envelope.ts";
+import { findNode } from "../src/rpc/methods/find_node.ts";
+import { ping } from "../src/rpc/methods/ping.ts";
 import { benchArgs, runtimeLabel } from "./_runtime.ts";
 
 const args = benchArgs();
@@ -83,19 +85,28 @@ const primed = new Promise<void>((resolve) => {
 });
 for (let i = 0; i < 32; i++) {
   await client.send(
-    codec.encode(buildQuery(Uint8Array.of(0, i), "ping", { id: id(i + 1) })),
+    codec.encode(
+      buildQueryEnvelope(Uint8Array.of(0, i), "ping", ping.encodeArgs({ id: id(i + 1) })),
+    ),
     server,
   );
 }
 await primed;
 const pings = Array.from(
   { length: window },
-  (_, i) => codec.encode(buildQuery(Uint8Array.of(1, i), "ping", { id: id(1) })),
+  (_, i) =>
+    codec.encode(buildQueryEnvelope(Uint8Array.of(1, i), "ping", ping.encodeArgs({ id: id(1) }))),
 );
 const findNodes = Array.from(
   { length: window },
   (_, i) =>
-    codec.encode(buildQuery(Uint8Array.of(2, i), "find_node", { id: id(1), target: id(1000 + i) })),
+    codec.encode(
+      buildQueryEnvelope(
+        Uint8Array.of(2, i),
+        "find_node",
+        findNode.encodeArgs({ id: id(1), target: id(1000 + i) }),
+      ),
+    ),
 );
 const pingRate = await load(client, server, pings);
 const findNodeRate = await load(client, server, findNodes);

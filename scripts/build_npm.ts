@@ -1,3 +1,4 @@
+#!/usr/bin/env -S deno run -A
 /**
  * Builds the npm package into `npm/`, doing the job dnt would do (dnt lives on JSR, which is not
  * reachable from every build machine): the TypeScript compiler turns the Deno-style sources
@@ -7,7 +8,9 @@
  * The Deno adapter is not shipped to npm: `adapters/runtime.ts` is mapped to
  * `adapters/runtime_npm.ts`, which has no Deno branch (dnt's `mappings` option).
  *
- * Usage: `deno run -A scripts/build_npm.ts` (the `build:npm` task).
+ * Usage: `deno run -A scripts/build_npm.ts`, or the `build:npm` task, which runs this file through
+ * its shebang: inside `deno task` a bare `deno` would resolve to node_modules/.bin/deno, which
+ * Deno 2.9 loads as a script (see tests/tasks_test.ts).
  *
  * @module
  */
@@ -93,6 +96,11 @@ if (diagnostics.length > 0) {
 }
 
 const denoJson = JSON.parse(Deno.readTextFileSync(join(root, "deno.json")));
+// Runtime dependencies (e.g. @noble/curves for adapters/ed25519.ts) stay imports by package name
+// in the compiled output, so the published package declares them, at the versions pinned in the
+// root package.json, and npm installs them next to it; nothing is bundled.
+const rootPackageJson = JSON.parse(Deno.readTextFileSync(join(root, "package.json")));
+const dependencies: Record<string, string> = rootPackageJson.dependencies ?? {};
 const entry = (path: string) => ({
   types: `./esm/${path}.d.ts`,
   import: `./esm/${path}.js`,
@@ -104,8 +112,11 @@ const packageJson = {
     "Kademlia DHT for Deno, Bun and Node: one core over UDP, JSON or BEP 5 bencode wire, simulated network with virtual time",
   license: "MIT",
   type: "module",
-  engines: { node: ">=20" },
+  // What the Node leg of `npm test` runs on is pinned in package.json (the `node` package, 22.x);
+  // 22.13 is the first 22.x with node:sqlite unflagged (and above @noble/curves' 20.19).
+  engines: { node: ">=22.13" },
   keywords: ["kademlia", "dht", "p2p", "bittorrent", "krpc", "udp", "deno", "bun"],
+  dependencies,
   exports: {
     ".": entry("mod"),
     "./node": entry("adapters/node"),

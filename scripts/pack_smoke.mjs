@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Proves the npm package is real: `npm pack` of the build output, installed into an empty
 // temporary Node project, imported by name, and used to send a datagram over loopback through
-// the Node adapter and to run a two-node DHT. Run after scripts/build_npm.ts.
+// the Node adapter and to run a two-node DHT, on the Node that runs this script (test_all.mjs
+// starts it with the pinned node_modules/.bin/node). Run after scripts/build_npm.ts.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { dirname } from "node:path";
@@ -17,6 +18,7 @@ const npm = (args, cwd) =>
     encoding: "utf8",
   });
 
+console.log(`pack smoke on Node ${process.version} (${process.execPath})`);
 try {
   const tarball = npm(["pack", join(root, "npm"), "--pack-destination", work], work).trim().split(
     "\n",
@@ -28,6 +30,13 @@ try {
     JSON.stringify({ name: "app", private: true, type: "module" }),
   );
   npm(["install", join(work, tarball)], app);
+  // Runtime dependencies must arrive with the package, not be bundled into it or forgotten.
+  const manifest = JSON.parse(readFileSync(join(root, "npm", "package.json"), "utf8"));
+  for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+    if (!existsSync(join(app, "node_modules", dependency, "package.json"))) {
+      throw new Error(`installing the package did not install its dependency ${dependency}`);
+    }
+  }
   writeFileSync(
     join(app, "smoke.mjs"),
     `
@@ -65,6 +74,15 @@ try {
 }
 console.log("pack smoke: " + sqlite);
 
+if (typeof core.generateKeyPair === "function") {
+  // BEP 44 signing goes through @noble/curves, installed as the package's dependency.
+  const { publicKey, secretKey } = core.generateKeyPair();
+  const message = new TextEncoder().encode("3:seqi1e1:v12:Hello World!");
+  const signature = core.ed25519.sign(message, secretKey);
+  if (!core.ed25519.verify(signature, message, publicKey)) throw new Error("ed25519 round trip failed");
+  console.log("pack smoke: ed25519 sign/verify through the installed package ok");
+}
+
 if (typeof core.KademliaNode === "function") {
   const one = new core.KademliaNode();
   const two = new core.KademliaNode();
@@ -76,9 +94,9 @@ if (typeof core.KademliaNode === "function") {
   await one.close();
   await two.close();
   if (value !== "npm-value") throw new Error("DHT round trip through the npm package failed: " + value);
-  console.log("pack smoke: datagram and DHT set/get through the installed package ok");
+  console.log("pack smoke: datagram and DHT set/get through the installed package ok on Node " + process.version);
 } else {
-  console.log("pack smoke: datagram through the installed package ok");
+  console.log("pack smoke: datagram through the installed package ok on Node " + process.version);
 }
 `,
   );

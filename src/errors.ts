@@ -10,6 +10,7 @@ export type TransportErrorCode =
   | "closed"
   | "too_large"
   | "bad_address"
+  | "address_family"
   | "address_in_use"
   | "bind_failed"
   | "send_failed";
@@ -48,12 +49,12 @@ export class DecodeError extends Error {
 }
 
 /**
- * A KRPC error: either a remote node answered a query with an error message (BEP 5 codes 201
- * generic, 202 server, 203 protocol, 204 method unknown), or a query failed locally (timeout,
- * abort) and is reported with the same shape.
+ * A remote node answered a query with a KRPC error (BEP 5 codes 201 generic, 202 server, 203
+ * protocol, 204 method unknown; BEP 44 codes 205–207, 301, 302). Local failures are other
+ * classes: {@linkcode TimeoutError}, {@linkcode TransportError}, {@linkcode ProtocolError}.
  */
 export class RpcError extends Error {
-  /** The KRPC error code (201–204 from BEP 5; 0 for local failures such as timeouts). */
+  /** The KRPC error code the remote sent. */
   readonly code: number;
 
   /**
@@ -70,16 +71,85 @@ export class RpcError extends Error {
   }
 }
 
-/** A query got no answer within its timeout. */
-export class TimeoutError extends RpcError {
+/** A query got no answer within its timeout. Not a kind of {@linkcode RpcError}. */
+export class TimeoutError extends Error {
   /**
-   * Creates a timeout error (code 0).
+   * Creates a timeout error.
    *
    * @param message which query timed out, and after how long
    */
   constructor(message: string) {
-    super(0, message);
+    super(message);
     this.name = "TimeoutError";
+  }
+}
+
+/**
+ * A reply came, but not one we can use: it is malformed for its method, or it came from
+ * another node than the one asked (`code` says which).
+ */
+export class ProtocolError extends Error {
+  /** `"bad_reply"`: the reply did not parse; `"wrong_node"`: another node id answered. */
+  readonly code: "bad_reply" | "wrong_node";
+
+  /**
+   * Creates a protocol error.
+   *
+   * @param code which case it is
+   * @param message what was wrong
+   */
+  constructor(code: "bad_reply" | "wrong_node", message: string) {
+    super(message);
+    this.name = "ProtocolError";
+    this.code = code;
+  }
+}
+
+/** Why one bootstrap address did not let us join. */
+export type BootstrapFailureReason =
+  /** Nothing answered in time. */
+  | "timeout"
+  /** A node answered in the other codec (a JSON node met a bencode one, or the reverse). */
+  | "other_codec"
+  /** The address is of the other family than our socket (IPv6 from an IPv4 socket, or back). */
+  | "address_family"
+  /** Something answered, but not with a usable find_node reply. */
+  | "bad_reply"
+  /** The node answered with a KRPC error. */
+  | "refused"
+  /** The query could not be sent. */
+  | "send_failed";
+
+/** One bootstrap address that failed, and why. */
+export interface BootstrapFailure {
+  /** The address as given, parsed. */
+  readonly address: { readonly host: string; readonly port: number };
+  /** The reason, stable across releases. */
+  readonly reason: BootstrapFailureReason;
+  /** What happened, for people. */
+  readonly message: string;
+}
+
+/** `bootstrap()` reached no node: `failures` says, per address, why. */
+export class BootstrapError extends Error {
+  /** Each address tried and why it failed. */
+  readonly failures: readonly BootstrapFailure[];
+
+  /**
+   * Creates a bootstrap error.
+   *
+   * @param failures each address and why it failed
+   */
+  constructor(failures: readonly BootstrapFailure[]) {
+    super(
+      failures.length === 0
+        ? "Cannot bootstrap: no address given and no known contact to join through"
+        : `Cannot bootstrap: no node answered (${
+          failures.map((f) => `${f.address.host}:${f.address.port} ${f.reason}`).join(", ")
+        })`,
+    );
+    this.name = "BootstrapError";
+    this.failures = failures;
   }
 }
 

@@ -1,38 +1,47 @@
 /**
- * {@linkcode KademliaNode}: the public face of the DHT. It joins a network, stores values on
- * the k nodes closest to their key and finds them again, answering other nodes' queries as it
- * goes. Lifecycle, public operations and query handling live here; the pieces (routing table,
- * RPC, lookup, storage, codec) are in their own layers.
+ * {@linkcode KademliaNode}: the public face of the DHT. A facade: it owns the lifecycle and the
+ * options, validates arguments, and wires the parts — routing (src/routing/), records
+ * (src/records/), RPC and its methods (src/rpc/), lookups (src/lookup/) and the operations
+ * built on them (src/operations/). It holds no protocol logic of its own.
  *
  * @module
  */
-import { createUdpTransport } from "../adapters/runtime.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { NodeStateError, RpcError, TimeoutError } from "./errors.ts";
-import {
-  hashKey,
-  idFromHex,
-  idsEqual,
-  idToHex,
-  randomId,
-  randomIdWithPrefix,
-} from "./id/node_id.ts";
-import { lookup, type LookupResult } from "./lookup/lookup.ts";
-import { answerQuery, type Responder } from "./query_responder.ts";
+import { NodeStateError } from "./errors.ts";
+import { hashKey, idFromHex, idToHex, randomId } from "./id/node_id.ts";
+import type { NodeContext } from "./node_context.ts";
 import {
   type KademliaNodeOptions,
   type ResolvedTunables,
   resolveTunables,
 } from "./node_options.ts";
+import type {
+  BootstrapResult,
+  FindValueResult,
+  GetOptions,
+  NodeStats,
+  OperationOptions,
+  SetOptions,
+  SetResult,
+} from "./node_results.ts";
+import { bootstrap } from "./operations/bootstrap.ts";
+import { findNodes } from "./operations/find_nodes.ts";
+import { findRecord } from "./operations/find_record.ts";
+import type { LookupCounters, Services } from "./operations/services.ts";
+import { storeValue } from "./operations/store_value.ts";
+import { checkValueFits } from "./operations/value_fits.ts";
 import { Peer } from "./peer.ts";
 import { cryptoRandom, type Random } from "./random.ts";
 import { MemoryStorage } from "./records/memory_storage.ts";
-import { valueByteLength } from "./records/record.ts";
+import { compareRecords, valueByteLength } from "./records/record.ts";
+import { Records } from "./records/records.ts";
 import type { Storage } from "./records/storage.ts";
-import { RECORD_TTL_MS } from "./constants.ts";
-import type { ObserveResult } from "./routing/routing_table.ts";
+import { ContactKeeper } from "./routing/keeper.ts";
 import { RoutingTable } from "./routing/routing_table.ts";
 import { emptyRpcStats, KrpcSocket } from "./rpc/krpc_socket.ts";
+import { ping } from "./rpc/methods/ping.ts";
+import { resolveMethod } from "./rpc/methods/registry.ts";
+import { runtimeDefaults } from "./runtime_defaults.ts";
 import { type AddressLike, parseAddress } from "./transport/address.ts";
 import type {
   Address,
@@ -41,22 +50,14 @@ import type {
 } from "./transport/datagram_transport.ts";
 import { BencodeCodec } from "./wire/bencode.ts";
 import type { Codec } from "./wire/codec.ts";
-import type { NodeInfo } from "./wire/compact_nodes.ts";
 import { JsonCodec } from "./wire/json.ts";
-import type { ResponseBody, TypedValue } from "./wire/krpc.ts";
-
-import type {
-  BootstrapResult,
-  FindValueResult,
-  NodeStats,
-  OperationOptions,
-  SetResult,
-} from "./node_results.ts";
+import type { TypedValue } from "./wire/value.ts";
 
 interface Running {
   readonly transport: DatagramTransport;
   readonly rpc: KrpcSocket;
   readonly address: Address;
+  readonly services: Services;
 }
 
 /**
@@ -82,17 +83,13 @@ export class KademliaNode {
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #codec: Codec;
-  readonly #table: RoutingTable;
   readonly #storage: Storage;
+  readonly #context: NodeContext;
+  readonly #counters: LookupCounters = { lookups: 0, rounds: 0, queries: 0 };
   readonly #shutdown = new AbortController();
-  readonly #pinging = new Set<string>();
-  readonly #responder: Responder;
   #running: Running | undefined;
   #starting: Promise<Address> | undefined;
   #closing: Promise<void> | undefined;
-  #lookups = 0;
-  #lookupRounds = 0;
-  #lookupQueries = 0;
 
   /**
    * Creates a node. Does no I/O: call `listen()` to bind.
@@ -112,16 +109,25 @@ export class KademliaNode {
       ? idFromHex(options.nodeId)
       : idFromHex(idToHex(options.nodeId));
     this.#codec = options.serialization === "bencode" ? new BencodeCodec() : new JsonCodec();
-    this.#table = new RoutingTable(this.#idBytes, { k: this.#tunables.k });
+    const k = this.#tunables.k;
     this.#storage = options.storage ?? new MemoryStorage();
     this.#storage.open(this.#idBytes);
-    this.#responder = {
+    this.#context = {
       id: this.#idBytes,
-      k: this.#tunables.k,
-      maxValueSize: this.#tunables.maxValueSize,
-      table: this.#table,
-      storage: this.#storage,
+      k,
       clock: this.#clock,
+      keeper: new ContactKeeper({
+        table: new RoutingTable(this.#idBytes, { k }),
+        clock: this.#clock,
+        slowQueryMs: this.#tunables.slowQueryMs,
+        queryTimeoutMs: this.#tunables.queryTimeoutMs,
+      }),
+      records: new Records({
+        storage: this.#storage,
+        clock: this.#clock,
+        maxValueSize: this.#tunables.maxValueSize,
+        recordTtlMs: this.#tunables.recordTtlMs,
+      }),
     };
   }
 
@@ -148,7 +154,8 @@ export class KademliaNode {
    * @param hostname the address to bind; loopback unless you choose to expose the node
    * @returns the bound address
    * @throws {TransportError} if the port is in use or the address cannot be bound
-   * @throws {NodeStateError} after `close()`
+   * @throws {NodeStateError} after `close()`, or when no transport is given and none is
+   *   registered for this runtime
    */
   listen(port = 0, hostname = "127.0.0.1"): Promise<Address> {
     if (this.#shutdown.signal.aborted) {
@@ -162,137 +169,139 @@ export class KademliaNode {
   }
 
   async #start(port: number, hostname: string): Promise<Address> {
-    const given = this.#options.transport;
-    const transport = given === undefined
-      ? await createUdpTransport({ port, hostname })
-      : typeof given === "function"
-      ? await (given as TransportFactory)({ port, hostname })
-      : given;
+    const transport = await this.#bind(port, hostname);
     if (this.#shutdown.signal.aborted) {
       await transport.close();
       throw new NodeStateError("Cannot listen: node was closed while binding");
     }
+    const keeper = this.#context.keeper;
     const rpc = new KrpcSocket({
       transport,
       codec: this.#codec,
+      otherCodec: this.#codec.name === "json" ? new BencodeCodec() : new JsonCodec(),
       clock: this.#clock,
       random: this.#random,
+      methods: resolveMethod,
+      context: this.#context,
       timeoutMs: this.#tunables.queryTimeoutMs,
       maxConcurrentQueries: this.#tunables.maxConcurrentQueries,
-      onQuery: (query, from) => {
-        // BEP 43: read-only nodes are served but never added to the routing table.
-        if (!query.readOnly) this.#observe(query.args.id, from);
-        return answerQuery(this.#responder, query);
+      // BEP 43: read-only nodes are served but never added to the routing table.
+      onQuery: (args, info) => {
+        if (!info.readOnly) keeper.heardFrom(args.id, info.from);
       },
       ...(this.#options.onWarning ? { onWarning: this.#options.onWarning } : {}),
     });
-    this.#running = { transport, rpc, address: transport.localAddress };
+    const signal = this.#shutdown.signal;
+    keeper.setPing(async (contact, timeoutMs) => {
+      const reply = await rpc.query(contact, ping, { id: this.#idBytes }, { signal, timeoutMs });
+      return { id: reply.body.id, rttMs: reply.rttMs };
+    });
+    const services: Services = {
+      context: this.#context,
+      rpc,
+      random: this.#random,
+      alpha: this.#tunables.alpha,
+      counters: this.#counters,
+      readOnly: () => false,
+    };
+    this.#running = { transport, rpc, address: transport.localAddress, services };
     return transport.localAddress;
+  }
+
+  async #bind(port: number, hostname: string): Promise<DatagramTransport> {
+    const given = this.#options.transport ?? runtimeDefaults().transport;
+    if (given === undefined) {
+      throw new NodeStateError(
+        "Cannot listen: no transport given and none registered for this runtime; pass " +
+          "{ transport } or import KademliaNode from @kdht/core",
+      );
+    }
+    if (typeof given !== "function") return given;
+    return await (given as TransportFactory)({
+      port,
+      hostname,
+      maxDatagramSize: this.#tunables.maxDatagramSize,
+    });
   }
 
   /**
    * Joins a network through known nodes: asks each for the nodes closest to our own id, then
    * looks up our id and refreshes the buckets farther away (paper §2.3), so that other nodes
-   * learn of us and our table fills.
+   * learn of us and our table fills. With no address, joins through the contacts the routing
+   * table already holds.
    *
    * @param addresses `[host, port]` tuples, `{ host, port }` objects or `"host:port"` strings
    * @param options abort signal
-   * @returns how many bootstrap nodes answered and the routing table size
+   * @returns which addresses answered (and which did not, and why) and the routing table size
+   * @throws {BootstrapError} if no address answered; its `failures` say why, per address
    * @throws {TypeError} if an address is malformed
    */
   async bootstrap(
-    addresses: readonly AddressLike[],
+    addresses: readonly AddressLike[] = [],
     options: OperationOptions = {},
   ): Promise<BootstrapResult> {
-    const parsed = addresses.map((a) => parseAddress(a, "bootstrap address"));
-    const { rpc } = this.#requireRunning("bootstrap");
-    const signal = this.#signal(options);
-    const replies = await Promise.allSettled(parsed.map(async (address) => {
-      const reply = await rpc.query(address, "find_node", {
-        id: this.#idBytes,
-        target: this.#idBytes,
-      }, { signal });
-      this.#observe(reply.body.id, address);
-      return reply;
-    }));
-    signal.throwIfAborted();
-    const reached = replies.filter((r) => r.status === "fulfilled").length;
-    const seeds: NodeInfo[] = replies.flatMap((r) =>
-      r.status === "fulfilled" ? r.value.body.nodes ?? [] : []
-    );
-    await this.#lookup(this.#idBytes, false, signal, seeds);
-    await this.#refreshFarBuckets(signal);
-    return { reached, peers: this.#table.size };
-  }
-
-  /** Looks up a random id in each bucket except the one holding our own id. */
-  async #refreshFarBuckets(signal: AbortSignal): Promise<void> {
-    const count = this.#table.bucketCount;
-    const targets: Uint8Array[] = [];
-    for (let prefix = 0; prefix < count - 1; prefix++) {
-      targets.push(randomIdWithPrefix(this.#idBytes, prefix, this.#random));
+    if (!Array.isArray(addresses)) {
+      throw new TypeError(`Invalid bootstrap addresses: expected an array, got ${addresses}`);
     }
-    await Promise.all(targets.map((target) => this.#lookup(target, false, signal)));
+    const parsed = addresses.map((a) => parseAddress(a, "bootstrap address"));
+    const { services } = this.#requireRunning("bootstrap");
+    const outcome = await bootstrap(services, parsed, this.#signal(options));
+    return { ...outcome, peers: this.#context.keeper.table.size };
   }
 
   /**
    * Stores a value on the k nodes closest to the key, and keeps it here as its publisher.
+   * Last writer wins: a later `set` of the same key, from any node, replaces this value.
    *
    * @param key any string or bytes; the DHT key is its SHA-1
    * @param value a string or a Uint8Array; `get` returns the same type
-   * @param options abort signal
-   * @returns where the value was stored
+   * @param options lifetime and abort signal
+   * @returns where the value was stored, and why any peer asked did not store it
    * @throws {TypeError} if the key or value has the wrong type
-   * @throws {RangeError} if the value is larger than `maxValueSize`
+   * @throws {RangeError} if the value is larger than `maxValueSize` or than one datagram can carry
    */
   async set(
     key: string | Uint8Array,
     value: TypedValue,
-    options: OperationOptions = {},
+    options: SetOptions = {},
   ): Promise<SetResult> {
     const target = this.#keyId(key);
     this.#checkValue(value);
-    const { rpc } = this.#requireRunning("set");
-    const signal = this.#signal(options);
-    const found = await this.#lookup(target, false, signal);
-    const now = this.#clock.wallTime();
-    this.#storage.put({
-      key: target,
-      value,
-      publishedAt: now,
-      expiresAt: now + RECORD_TTL_MS,
-      receivedAt: now,
-      publisher: this.#idBytes,
-      local: true,
+    const ttlMs = this.#checkTtl(options.ttlMs);
+    const { services, transport } = this.#requireRunning("set");
+    checkValueFits(this.#codec, transport.maxDatagramSize, this.#idBytes, target, value);
+    const outcome = await storeValue(services, target, value, {
+      ttlMs,
+      signal: this.#signal(options),
     });
-    const acks = await Promise.allSettled(found.closest.map(async (node) => {
-      await this.#query(rpc, node, "store", { id: this.#idBytes, target, value }, signal);
-      return Peer.fromNodeInfo(node);
-    }));
-    const storedOn = acks.flatMap((ack) => ack.status === "fulfilled" ? [ack.value] : []);
-    return {
-      key: idToHex(target),
-      storedOn,
-      failed: acks.length - storedOn.length,
-      storedLocally: true,
-    };
+    return { key: idToHex(target), ...outcome };
   }
 
   /**
-   * Gets the value stored under a key: from this node if it holds it, else from the network.
+   * Gets the value stored under a key: the newest the network holds, compared with this node's
+   * own copy (last writer wins). The lookup asks until it ends among the k closest, so a stale
+   * copy met on the way does not win; `quorum` stops it earlier.
    *
    * @param key the key given to `set`
-   * @param options abort signal
+   * @param options quorum and abort signal
    * @returns the value with the type it was stored with, or `undefined`
    */
   async get(
     key: string | Uint8Array,
-    options: OperationOptions = {},
+    options: GetOptions = {},
   ): Promise<TypedValue | undefined> {
     const target = this.#keyId(key);
-    const local = this.#storage.get(target);
-    if (local) return local.value;
-    return (await this.#findValue(target, options)).value;
+    const quorum = this.#checkQuorum(options.quorum);
+    const { services } = this.#requireRunning("get");
+    const records = this.#context.records;
+    const local = records.get(target);
+    const found = await findRecord(services, target, { quorum, signal: this.#signal(options) });
+    if (found.record === undefined) return local?.value;
+    if (local === undefined) return found.record.value;
+    if (compareRecords(found.record, local) <= 0) return local.value;
+    // Someone published later: our copy (even one we published) gives way.
+    records.adoptNewer({ key: target, ...found.record });
+    return found.record.value;
   }
 
   /**
@@ -305,69 +314,70 @@ export class KademliaNode {
    */
   async findNode(id: string | Uint8Array, options: OperationOptions = {}): Promise<Peer[]> {
     const target = typeof id === "string" ? idFromHex(id) : idFromHex(idToHex(id));
-    this.#requireRunning("findNode");
-    const result = await this.#lookup(target, false, this.#signal(options));
+    const { services } = this.#requireRunning("findNode");
+    const result = await findNodes(services, target, this.#signal(options));
     return result.closest.map((node) => Peer.fromNodeInfo(node));
   }
 
   /**
-   * Looks a key up in the network (not in this node's own store). When found, the value is
-   * also stored at the closest node on the path that lacked it (paper §2.3 caching).
+   * Looks a key up in the network (not in this node's own store) and returns the newest value
+   * the nodes asked hold. The value is also stored at the nearest node on the path that lacked
+   * it (paper §2.3 caching).
    *
    * @param key the key given to `set`
-   * @param options abort signal
+   * @param options quorum and abort signal
    * @returns the value (or `undefined`) and the closest peers that answered
    */
-  findValue(key: string | Uint8Array, options: OperationOptions = {}): Promise<FindValueResult> {
-    return this.#findValue(this.#keyId(key), options);
+  async findValue(key: string | Uint8Array, options: GetOptions = {}): Promise<FindValueResult> {
+    const target = this.#keyId(key);
+    const quorum = this.#checkQuorum(options.quorum);
+    const { services } = this.#requireRunning("findValue");
+    const found = await findRecord(services, target, { quorum, signal: this.#signal(options) });
+    return {
+      value: found.record?.value,
+      peers: found.closest.map((node) => Peer.fromNodeInfo(node)),
+    };
   }
 
-  async #findValue(target: Uint8Array, options: OperationOptions): Promise<FindValueResult> {
-    const { rpc } = this.#requireRunning("findValue");
-    const signal = this.#signal(options);
-    const result = await this.#lookup(target, true, signal);
-    if (result.value !== undefined && result.nearestWithoutValue) {
-      this.#query(rpc, result.nearestWithoutValue, "store", {
-        id: this.#idBytes,
-        target,
-        value: result.value,
-      }, signal).catch(() => {});
-    }
-    return { value: result.value, peers: result.closest.map((node) => Peer.fromNodeInfo(node)) };
-  }
-
-  /** Counters: messages by kind, routing table and storage sizes. */
+  /** Counters: messages by kind, routing table and storage. */
   stats(): NodeStats {
     const rpc = this.#running?.rpc.stats() ?? emptyRpcStats();
+    const keeper = this.#context.keeper;
     return {
       ...rpc,
-      routingTableSize: this.#table.size,
-      buckets: this.#table.bucketCount,
+      routingTableSize: keeper.table.size,
+      buckets: keeper.table.bucketCount,
+      contacts: keeper.table.healthCounts(this.#clock.now()),
+      evictionPings: keeper.evictionPings,
       storedValues: this.#storage.size,
-      lookups: this.#lookups,
-      lookupRounds: this.#lookupRounds,
-      lookupQueries: this.#lookupQueries,
+      storage: this.#storage.stats(),
+      lookups: this.#counters.lookups,
+      lookupRounds: this.#counters.rounds,
+      lookupQueries: this.#counters.queries,
     };
   }
 
   /** The contacts in the routing table. */
   peers(): Peer[] {
-    return this.#table.contacts().map((contact) => Peer.fromNodeInfo(contact));
+    return this.#context.keeper.table.contacts().map((contact) => Peer.fromNodeInfo(contact));
   }
 
   /**
-   * Stops the node: aborts every operation in progress, cancels timers and closes the socket.
-   * Idempotent.
+   * Stops the node: aborts every operation in progress, cancels timers, closes the socket and
+   * the storage. Idempotent.
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#shutdown.abort(new NodeStateError("Operation aborted: node closed"));
       const starting = this.#starting;
       if (starting) await starting.catch(() => {});
+      this.#context.keeper.setPing(undefined);
       const running = this.#running;
-      if (!running) return;
-      running.rpc.close();
-      await running.transport.close();
+      if (running) {
+        running.rpc.close();
+        await running.transport.close();
+      }
+      this.#storage.close();
     })();
     return this.#closing;
   }
@@ -414,84 +424,22 @@ export class KademliaNode {
     }
   }
 
-  async #lookup(
-    target: Uint8Array,
-    wantValue: boolean,
-    signal: AbortSignal,
-    extraSeeds: readonly NodeInfo[] = [],
-  ): Promise<LookupResult> {
-    const { rpc } = this.#requireRunning("lookup");
-    this.#lookups++;
-    const seeds: NodeInfo[] = [...this.#table.closest(target, this.#tunables.k), ...extraSeeds];
-    const result = await lookup({
-      target,
-      localId: this.#idBytes,
-      seeds,
-      k: this.#tunables.k,
-      alpha: this.#tunables.alpha,
-      wantValue,
-      clock: this.#clock,
-      slowQueryMs: this.#tunables.slowQueryMs,
-      // A dependent signal of its own: concurrent lookups (bootstrap runs one per bucket)
-      // must not each add a listener to the shared one.
-      signal: AbortSignal.any([signal]),
-      query: async (node) => {
-        const body = await this.#query(rpc, node, wantValue ? "find_value" : "find_node", {
-          id: this.#idBytes,
-          target,
-        }, signal);
-        return { nodes: body.nodes ?? [], value: body.value };
-      },
-    });
-    this.#lookupRounds += result.rounds;
-    this.#lookupQueries += result.queries;
-    return result;
-  }
-
-  /** Sends a query to a known contact, keeping the routing table informed of the outcome. */
-  async #query(
-    rpc: KrpcSocket,
-    node: NodeInfo,
-    method: string,
-    args: Parameters<KrpcSocket["query"]>[2],
-    signal: AbortSignal,
-  ): Promise<ResponseBody> {
-    try {
-      const reply = await rpc.query(node, method, args, { signal });
-      this.#observe(reply.body.id, node);
-      return reply.body;
-    } catch (error) {
-      if (error instanceof TimeoutError) this.#table.recordFailure(node.id);
-      throw error;
+  #checkTtl(ttlMs: number | undefined): number | undefined {
+    if (ttlMs === undefined) return undefined;
+    const max = this.#tunables.recordTtlMs;
+    if (!Number.isInteger(ttlMs) || ttlMs < 1 || ttlMs > max) {
+      throw new RangeError(
+        `Invalid ttlMs: must be an integer from 1 to recordTtlMs (${max}), got ${String(ttlMs)}`,
+      );
     }
+    return ttlMs;
   }
 
-  /** Every valid message from a node inserts or refreshes it (implicit discovery). */
-  #observe(id: Uint8Array, from: Address): void {
-    const result: ObserveResult = this.#table.observe(id, from.host, from.port, this.#clock.now());
-    if (result.kind === "full") this.#pingBeforeEvict(result.pingFirst);
-  }
-
-  /** Paper §2.2: a full bucket keeps its oldest contact if it still answers. */
-  #pingBeforeEvict(contact: NodeInfo): void {
-    const running = this.#running;
-    const key = idToHex(contact.id);
-    if (!running || this.#pinging.has(key)) return;
-    this.#pinging.add(key);
-    // The table waits for the outcome of this ping: every path must report it.
-    running.rpc.query(contact, "ping", { id: this.#idBytes }, { signal: this.#shutdown.signal })
-      .then(
-        (reply) => {
-          if (idsEqual(reply.body.id, contact.id)) return this.#observe(contact.id, contact);
-          // Another node now answers at that address: the old contact is gone.
-          this.#table.recordFailure(contact.id);
-          this.#observe(reply.body.id, contact);
-        },
-        (error) => {
-          if (error instanceof TimeoutError) this.#table.recordFailure(contact.id);
-          else if (error instanceof RpcError) this.#observe(contact.id, contact); // it answered
-        },
-      )
-      .finally(() => this.#pinging.delete(key));
+  #checkQuorum(quorum: number | undefined): number | undefined {
+    if (quorum === undefined || quorum === Infinity) return undefined;
+    if (!Number.isInteger(quorum) || quorum < 1) {
+      throw new RangeError(`Invalid quorum: must be a positive integer, got ${String(quorum)}`);
+    }
+    return quorum;
   }
 }

@@ -4,6 +4,16 @@
  * @module
  */
 import type { Clock } from "./clock.ts";
+import {
+  ALPHA,
+  K,
+  MAX_CONCURRENT_QUERIES,
+  MAX_VALUE_SIZE,
+  QUERY_TIMEOUT_MS,
+  RECORD_TTL_MS,
+  SLOW_QUERY_MS,
+} from "./constants.ts";
+import { DEFAULT_MAX_DATAGRAM_SIZE, MAX_UDP_PAYLOAD } from "./transport/datagram_transport.ts";
 import type { Random } from "./random.ts";
 import type { Storage } from "./records/storage.ts";
 import type {
@@ -43,29 +53,48 @@ export interface KademliaNodeOptions {
   clock?: Clock;
   /** Randomness for ids and transaction ids; pass a `SeededRandom` to replay a run. @default {cryptoRandom} */
   random?: Random;
-  /** Where values are kept. @default {a MemoryStorage of 65,536 records} */
+  /**
+   * Where values are kept; the node calls its `open()` with the node id and closes it on
+   * `close()`.
+   * @default {a MemoryStorage of 65,536 records and 64 MiB}
+   */
   storage?: Storage;
   /**
-   * How long a query waits for its reply.
+   * The longest a query waits for its reply: the ceiling of the adaptive timeout, which is
+   * twice the destination's smoothed RTT plus four deviations (RFC 6298 style), at least 50 ms.
    * @default {2000}
    */
   queryTimeoutMs?: number;
   /**
-   * How long a lookup waits for one reply before it asks another node in its place.
+   * The longest a lookup waits on one reply before it asks another node in its place: the
+   * ceiling of the adaptive threshold (smoothed RTT plus four deviations, at least 5 ms).
    * @default {1000}
    */
   slowQueryMs?: number;
   /**
-   * Inbound queries handled at once; more are dropped and counted.
+   * Answers still being worked out by asynchronous handlers at once; while that many are
+   * pending, new inbound queries are dropped and counted in `stats().dropped`. Synchronous
+   * handlers finish before the next datagram is read, so they never queue.
    * @default {64}
    */
   maxConcurrentQueries?: number;
   /**
    * The largest value `set` accepts and `store` queries may carry, in bytes (UTF-8 bytes
-   * for strings).
+   * for strings). A value must also fit in one datagram with its message, which `set` checks.
    * @default {4096}
    */
   maxValueSize?: number;
+  /**
+   * The largest datagram the node sends or accepts to send, in bytes; passed to the transport
+   * when the node binds one.
+   * @default {8192}
+   */
+  maxDatagramSize?: number;
+  /**
+   * How long a record lives after its last publication, in ms; also the most a `set` may ask.
+   * @default {86_410_000} (24 h 10 s, kademlia-dynamic's KEY_EXPIRY)
+   */
+  recordTtlMs?: number;
   /** Told about malformed or dropped datagrams and failed sends. Must not throw. */
   onWarning?: (message: string, from: Address) => void;
 }
@@ -78,6 +107,8 @@ export interface ResolvedTunables {
   slowQueryMs: number;
   maxConcurrentQueries: number;
   maxValueSize: number;
+  maxDatagramSize: number;
+  recordTtlMs: number;
 }
 
 function integer(
@@ -114,19 +145,34 @@ export function resolveTunables(options: KademliaNodeOptions): ResolvedTunables 
       }`,
     );
   }
-  const k = integer("k", options.k, 20, 1, 256);
+  const maxDatagramSize = integer(
+    "maxDatagramSize",
+    options.maxDatagramSize,
+    DEFAULT_MAX_DATAGRAM_SIZE,
+    512,
+    MAX_UDP_PAYLOAD,
+  );
   return {
-    k,
-    alpha: integer("alpha", options.alpha, 3, 1, 64),
-    queryTimeoutMs: integer("queryTimeoutMs", options.queryTimeoutMs, 2000, 1, 600_000),
-    slowQueryMs: integer("slowQueryMs", options.slowQueryMs, 1000, 1, 600_000),
+    k: integer("k", options.k, K, 1, 256),
+    alpha: integer("alpha", options.alpha, ALPHA, 1, 64),
+    queryTimeoutMs: integer("queryTimeoutMs", options.queryTimeoutMs, QUERY_TIMEOUT_MS, 1, 600_000),
+    slowQueryMs: integer("slowQueryMs", options.slowQueryMs, SLOW_QUERY_MS, 1, 600_000),
     maxConcurrentQueries: integer(
       "maxConcurrentQueries",
       options.maxConcurrentQueries,
-      64,
+      MAX_CONCURRENT_QUERIES,
       1,
       65536,
     ),
-    maxValueSize: integer("maxValueSize", options.maxValueSize, 4096, 1, 65536),
+    // A value cannot be larger than the datagram that carries it.
+    maxValueSize: integer(
+      "maxValueSize",
+      options.maxValueSize,
+      Math.min(MAX_VALUE_SIZE, maxDatagramSize),
+      1,
+      maxDatagramSize,
+    ),
+    maxDatagramSize,
+    recordTtlMs: integer("recordTtlMs", options.recordTtlMs, RECORD_TTL_MS, 1000, 2 ** 40),
   };
 }

@@ -3,14 +3,40 @@
  *
  * @module
  */
+import type { BootstrapFailure } from "./errors.ts";
+import type { StoreFailure } from "./operations/store_value.ts";
 import type { Peer } from "./peer.ts";
-import type { RpcStats } from "./rpc/krpc_socket.ts";
-import type { TypedValue } from "./wire/krpc.ts";
+import type { ContactHealth } from "./routing/contact.ts";
+import type { PutRefusal, StorageStats } from "./records/storage.ts";
+import type { RpcStats } from "./rpc/rpc_stats.ts";
+import type { Address } from "./transport/datagram_transport.ts";
+import type { TypedValue } from "./wire/value.ts";
+
+export type { StoreFailure } from "./operations/store_value.ts";
+export type { QueryFailureReason } from "./operations/failure_reason.ts";
 
 /** Every async operation accepts a signal; `close()` aborts them all. */
 export interface OperationOptions {
   /** Cancels the operation; it rejects with the signal's reason. */
   signal?: AbortSignal;
+}
+
+/** Options of `set`. */
+export interface SetOptions extends OperationOptions {
+  /**
+   * How long the record lives from now, in ms; at most (and by default) the node's `recordTtlMs`.
+   */
+  ttlMs?: number;
+}
+
+/** Options of `get` and `findValue`. */
+export interface GetOptions extends OperationOptions {
+  /**
+   * Stop the lookup once this many peers answered with a value, instead of asking until it
+   * ends among the k closest. Fewer messages, but a stale copy is likelier to win.
+   * @default {Infinity}
+   */
+  quorum?: number;
 }
 
 /** What `set` did. */
@@ -19,36 +45,48 @@ export interface SetResult {
   readonly key: string;
   /** The peers that acknowledged the store. */
   readonly storedOn: Peer[];
-  /** Peers that were asked but did not acknowledge. */
-  readonly failed: number;
-  /** This node keeps the value too (as its publisher), so `get` here always finds it. */
+  /** The peers that were asked and did not store it, each with the cause. */
+  readonly failed: StoreFailure[];
+  /** True if this node kept the value (as its publisher), so `get` here finds it. */
   readonly storedLocally: boolean;
+  /** Why this node did not keep it, when it did not (its storage is full of its own records). */
+  readonly localRefusal?: PutRefusal | undefined;
 }
 
 /** What `findValue` found. */
 export interface FindValueResult {
-  /** The value, or `undefined` if no node had it. */
+  /** The newest value the nodes asked hold, or `undefined` if none had one. */
   readonly value: TypedValue | undefined;
   /** The closest peers that answered, nearest first. */
   readonly peers: Peer[];
 }
 
-/** What `bootstrap` achieved. */
+/** What `bootstrap` achieved. Rejected with a `BootstrapError` instead if nothing answered. */
 export interface BootstrapResult {
-  /** Bootstrap addresses that answered. */
+  /** How many bootstrap addresses answered. */
   readonly reached: number;
   /** Contacts in the routing table afterwards. */
   readonly peers: number;
+  /** The addresses that answered. */
+  readonly answered: readonly Address[];
+  /** The addresses that did not, and why. */
+  readonly failed: readonly BootstrapFailure[];
 }
 
-/** Counters for operators: messages by kind, routing table and storage sizes. */
+/** Counters for operators: messages by kind, routing table and storage. */
 export interface NodeStats extends RpcStats {
   /** Contacts in the routing table. */
   routingTableSize: number;
   /** Buckets in the routing table. */
   buckets: number;
-  /** Values held. */
+  /** Contacts by health (BEP 5: good, questionable, bad). */
+  contacts: Record<ContactHealth, number>;
+  /** Pings sent to a full bucket's questionable head before evicting it. */
+  evictionPings: number;
+  /** Records held. */
   storedValues: number;
+  /** The storage's own counters: records, bytes, evictions, refusals by reason, expiries. */
+  storage: StorageStats;
   /** Lookups run. */
   lookups: number;
   /** Sum over finished lookups of their sequential request waves (divide by `lookups`). */

@@ -55,6 +55,13 @@ export class Peer {
     this.port = port;
   }
 
+  /** `id@host:port` (IPv6 hosts in brackets), for logs and string templates. */
+  toString(): string {
+    return this.host.includes(":")
+      ? `${this.id}@[${this.host}]:${this.port}`
+      : `${this.id}@${this.host}:${this.port}`;
+  }
+
   /** The JSON form, `{ id, host, port }`. */
   toJSON(): PeerJson {
     return { id: this.id, host: this.host, port: this.port };

@@ -1,32 +1,54 @@
 /**
  * The iterative Kademlia lookup (paper §2.3): ask the closest known nodes for closer ones,
- * α at a time, until the k closest nodes seen have all answered.
+ * α at a time, until the k closest nodes seen have all answered. It knows no method names: the
+ * caller's `query` asks one node and says what it answered (contacts, and optionally something
+ * found, such as a value), and the caller decides whether a find ends the lookup.
  *
  * Termination rule (paper §2.3, "flush"): queries go out α at a time. When α replies in a
  * row bring no node closer than the closest already seen, the lookup stops narrowing and
  * queries every not-yet-asked node among the k closest at once. It ends when each of the k
  * closest candidates (failed ones excluded) has answered, or when no candidate is left to ask.
- * A query that has not answered after `slowQueryMs` frees its slot and no longer holds up the
- * end, so a dead node costs one short wait instead of a full RPC timeout; a late answer still
- * counts if it comes before the end. Value lookups end at the first value.
+ *
+ * Dead nodes cost little: a query that has not answered after the node's `slowAfter` (an RTT
+ * multiple) frees its slot and no longer holds up the end; a node whose last query failed
+ * (`suspect`) is asked without being waited on at all, and one that failed repeatedly (`bad`)
+ * is not asked. A late answer still counts if it comes before the end.
  *
  * @module
  */
 import type { Clock, Timer } from "../clock.ts";
 import { compareDistance } from "../id/node_id.ts";
 import type { NodeInfo } from "../wire/compact_nodes.ts";
-import type { TypedValue } from "../wire/krpc.ts";
 
 /** What one contacted node answered. */
-export interface LookupReply {
+export interface LookupReply<Found> {
   /** Contacts it knows near the target. */
   readonly nodes: readonly NodeInfo[];
-  /** The value, if this is a value lookup and it has one. */
-  readonly value?: TypedValue | undefined;
+  /** What the lookup looks for, if this node had it. */
+  readonly found?: Found | undefined;
 }
 
+/** What the lookup knows of a node before asking it (see {@linkcode LookupOptions.standing}). */
+export type CandidateStanding = "fresh" | "suspect" | "bad";
+
+/** Progress of a lookup, one event per step, in order. */
+export type LookupEvent<Found> =
+  /** A query went out. */
+  | { readonly type: "query"; readonly node: NodeInfo }
+  /** A node answered; `found` is set if it had what the lookup seeks. */
+  | {
+    readonly type: "reply";
+    readonly node: NodeInfo;
+    readonly nodes: number;
+    readonly found?: Found | undefined;
+  }
+  /** A node's query failed; `error` says why. */
+  | { readonly type: "failure"; readonly node: NodeInfo; readonly error: unknown }
+  /** A node did not answer within its slow threshold; the lookup goes on without it. */
+  | { readonly type: "slow"; readonly node: NodeInfo };
+
 /** How to run a lookup. */
-export interface LookupOptions {
+export interface LookupOptions<Found> {
   /** The 20-byte id sought. */
   readonly target: Uint8Array;
   /** Our own id: never a candidate. */
@@ -37,34 +59,44 @@ export interface LookupOptions {
   readonly k: number;
   /** Queries in flight while narrowing. */
   readonly alpha: number;
-  /** Stop at the first value (find_value) instead of collecting the k closest (find_node). */
-  readonly wantValue: boolean;
   /** Timer source for the slow-query rule. */
   readonly clock: Clock;
-  /** After this long without an answer a query stops holding a slot. */
-  readonly slowQueryMs: number;
+  /** After how many ms without an answer a node's query stops holding a slot. */
+  readonly slowAfter: (node: NodeInfo) => number;
+  /** What is known of a node before asking it; every node is `fresh` if omitted. */
+  readonly standing?: ((node: NodeInfo) => CandidateStanding) | undefined;
   /** Sends the lookup query to one node. Rejects if it fails or times out. */
-  readonly query: (node: NodeInfo) => Promise<LookupReply>;
+  readonly query: (node: NodeInfo) => Promise<LookupReply<Found>>;
+  /** Told of each find; returning true ends the lookup at once. */
+  readonly onFound?: ((found: Found, from: NodeInfo) => boolean) | undefined;
+  /**
+   * Asked when the lookup would end while slow nodes among the k closest have not answered
+   * yet: returning true waits for them, up to four times their slow threshold. A value lookup
+   * that has found nothing says yes, so a slow holder is not mistaken for an absent value.
+   */
+  readonly awaitSlow?: (() => boolean) | undefined;
+  /** Told of each step. */
+  readonly onEvent?: ((event: LookupEvent<Found>) => void) | undefined;
   /** Aborts the lookup. */
   readonly signal?: AbortSignal | undefined;
 }
 
 /** What a lookup found. */
-export interface LookupResult {
+export interface LookupResult<Found> {
   /** Up to k nodes that answered, nearest to the target first. */
   readonly closest: NodeInfo[];
-  /** The value, when a value lookup found one. */
-  readonly value?: TypedValue;
-  /** The node that returned the value. */
-  readonly valueFrom?: NodeInfo;
-  /** The nearest node that answered without the value: where a found value gets cached (§2.3). */
-  readonly nearestWithoutValue?: NodeInfo;
+  /** Every node that answered, nearest first (a superset of `closest`). */
+  readonly answered: NodeInfo[];
+  /** Every find, in the order the answers came. */
+  readonly found: { readonly value: Found; readonly from: NodeInfo }[];
   /** Queries sent. */
   readonly queries: number;
   /** Queries that failed or timed out. */
   readonly failures: number;
   /** Sequential request waves: the longest chain of replies that led to a query. */
   readonly rounds: number;
+  /** How long the lookup took, in the clock's milliseconds. */
+  readonly durationMs: number;
 }
 
 const enum State {
@@ -80,7 +112,19 @@ interface Candidate {
   readonly depth: number;
   state: State;
   timer: Timer | undefined;
+  /**
+   * No longer waited on even by `awaitSlow`: asked as a suspect, or still silent well past its
+   * slow threshold.
+   */
+  abandoned: boolean;
 }
+
+/**
+ * How long `awaitSlow` waits for a slow node, as a multiple of its slow threshold: past that,
+ * a node that answers in an RTT-scaled time is almost surely dead, and waiting for its full
+ * timeout would make every read of a missing key pay for it.
+ */
+const AWAIT_SLOW_FACTOR = 4;
 
 function idKey(id: Uint8Array): string {
   return String.fromCharCode.apply(null, id as unknown as number[]);
@@ -90,12 +134,14 @@ function idKey(id: Uint8Array): string {
  * Runs one iterative lookup.
  *
  * @param options target, seeds, parameters and the query function
- * @returns the nodes found and, for value lookups, the value
+ * @returns the nodes found and what was found
  */
-export function lookup(options: LookupOptions): Promise<LookupResult> {
-  const { target, k, alpha, clock, slowQueryMs, signal } = options;
+export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResult<Found>> {
+  const { target, k, alpha, clock, signal, onEvent, standing } = options;
+  const started = clock.now();
   const candidates: Candidate[] = []; // sorted by distance to target, nearest first
   const seen = new Set<string>([idKey(options.localId)]);
+  const found: { value: Found; from: NodeInfo }[] = [];
   let parallelism = alpha;
   let repliesWithoutProgress = 0;
   let active = 0;
@@ -108,6 +154,7 @@ export function lookup(options: LookupOptions): Promise<LookupResult> {
     const key = idKey(node.id);
     if (seen.has(key)) return false;
     seen.add(key);
+    if (standing?.(node) === "bad") return false;
     let lo = 0;
     let hi = candidates.length;
     while (lo < hi) {
@@ -115,54 +162,80 @@ export function lookup(options: LookupOptions): Promise<LookupResult> {
       if (compareDistance(target, candidates[mid]!.node.id, node.id) < 0) lo = mid + 1;
       else hi = mid;
     }
-    candidates.splice(lo, 0, { node, depth, state: State.New, timer: undefined });
+    candidates.splice(lo, 0, { node, depth, state: State.New, timer: undefined, abandoned: false });
     return lo === 0;
   };
   for (const seed of options.seeds) add(seed, 1);
 
-  return new Promise<LookupResult>((resolve, reject) => {
-    const finish = (found?: { value: TypedValue; from: NodeInfo }): void => {
+  return new Promise<LookupResult<Found>>((resolve, reject) => {
+    const stopTimers = (): void => {
+      for (const candidate of candidates) candidate.timer?.cancel();
+    };
+    const finish = (): void => {
       finished = true;
       signal?.removeEventListener("abort", onAbort);
-      for (const candidate of candidates) candidate.timer?.cancel();
-      const answered = candidates.filter((c) => c.state === State.Answered);
-      const nearestWithoutValue = answered.find((c) => c.node !== found?.from)?.node;
+      stopTimers();
+      const answered = candidates.filter((c) => c.state === State.Answered).map((c) => c.node);
       resolve({
-        closest: answered.slice(0, k).map((c) => c.node),
-        ...(found ? { value: found.value, valueFrom: found.from } : {}),
-        ...(found && nearestWithoutValue ? { nearestWithoutValue } : {}),
+        closest: answered.slice(0, k),
+        answered,
+        found,
         queries,
         failures,
         rounds,
+        durationMs: clock.now() - started,
       });
     };
     const onAbort = (): void => {
       if (finished) return;
       finished = true;
-      for (const candidate of candidates) candidate.timer?.cancel();
+      stopTimers();
       reject(signal!.reason);
     };
     if (signal?.aborted) return onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
 
     const send = (candidate: Candidate): void => {
-      candidate.state = State.InFlight;
-      active++;
       queries++;
       rounds = Math.max(rounds, candidate.depth);
-      candidate.timer = clock.setTimer(() => {
-        candidate.timer = undefined;
-        if (candidate.state !== State.InFlight) return;
+      onEvent?.({ type: "query", node: candidate.node });
+      if (standing?.(candidate.node) === "suspect") {
+        // Its last query failed: ask, but neither hold a slot nor the end for it.
         candidate.state = State.Slow;
-        active--;
-        step();
-      }, slowQueryMs);
+        candidate.abandoned = true;
+      } else {
+        candidate.state = State.InFlight;
+        active++;
+        const slowAfter = options.slowAfter(candidate.node);
+        candidate.timer = clock.setTimer(() => {
+          candidate.timer = undefined;
+          if (candidate.state !== State.InFlight || finished) return;
+          candidate.state = State.Slow;
+          active--;
+          onEvent?.({ type: "slow", node: candidate.node });
+          if (options.awaitSlow) {
+            candidate.timer = clock.setTimer(() => {
+              candidate.timer = undefined;
+              candidate.abandoned = true;
+              step();
+            }, (AWAIT_SLOW_FACTOR - 1) * slowAfter);
+          }
+          step();
+        }, slowAfter);
+      }
       options.query(candidate.node).then(
         (reply) => {
           if (finished) return;
           release(candidate, State.Answered);
-          if (options.wantValue && reply.value !== undefined) {
-            return finish({ value: reply.value, from: candidate.node });
+          onEvent?.({
+            type: "reply",
+            node: candidate.node,
+            nodes: reply.nodes.length,
+            found: reply.found,
+          });
+          if (reply.found !== undefined) {
+            found.push({ value: reply.found, from: candidate.node });
+            if (options.onFound?.(reply.found, candidate.node)) return finish();
           }
           let progress = false;
           for (const node of reply.nodes) progress = add(node, candidate.depth + 1) || progress;
@@ -171,10 +244,11 @@ export function lookup(options: LookupOptions): Promise<LookupResult> {
           if (repliesWithoutProgress >= alpha) parallelism = k;
           step();
         },
-        () => {
+        (error) => {
           if (finished) return;
           failures++;
           release(candidate, State.Failed);
+          onEvent?.({ type: "failure", node: candidate.node, error });
           step();
         },
       );
@@ -191,15 +265,17 @@ export function lookup(options: LookupOptions): Promise<LookupResult> {
       if (finished) return;
       let considered = 0;
       let waiting = false;
+      let slowNearby = false;
       for (const candidate of candidates) {
         if (considered >= k) break;
+        if (candidate.state === State.New && active < parallelism) send(candidate);
+        // Failed and slow nodes (a suspect is slow as soon as it is asked) hold nothing up.
+        if (candidate.state === State.Slow && !candidate.abandoned) slowNearby = true;
         if (candidate.state === State.Failed || candidate.state === State.Slow) continue;
         considered++;
-        if (candidate.state === State.Answered) continue;
-        waiting = true;
-        if (candidate.state === State.New && active < parallelism) send(candidate);
+        if (candidate.state !== State.Answered) waiting = true;
       }
-      if (!waiting) finish();
+      if (!waiting && !(slowNearby && options.awaitSlow?.())) finish();
     };
 
     step();

@@ -3,26 +3,31 @@
  *
  * @module
  */
+import type { RttState } from "./rtt.ts";
 
 /**
- * One remote node in the routing table or a replacement cache. Kept to five fields so that a
- * table of a few thousand contacts stays small; every contact is built by
+ * One remote node in the routing table or a replacement cache. Every contact is built by
  * {@linkcode createContact} so they all share one object shape.
  *
  * Contacts handed out by the table are its live entries: read them, do not change them.
  */
-export interface Contact {
+export interface Contact extends RttState {
   /** The node's 20-byte id; the table's own copy, never the caller's buffer. */
   readonly id: Uint8Array;
   /** The IP literal the node was first seen at. */
   host: string;
   /** The UDP port the node was first seen at. */
   port: number;
-  /** When the node was last heard from (the Clock's milliseconds). */
+  /** When the node was last heard from, by query or reply (the Clock's milliseconds). */
   lastSeen: number;
+  /** When the node last answered one of our queries; -Infinity if it never did. */
+  lastReplied: number;
   /** Consecutive queries to the node that timed out since it last answered. */
   failures: number;
 }
+
+/** How much the table trusts a contact (BEP 5's node states). */
+export type ContactHealth = "good" | "questionable" | "bad";
 
 /**
  * Builds a contact with a private copy of `id`, so a caller reusing its receive buffer cannot
@@ -32,8 +37,17 @@ export interface Contact {
  * @param host the IP literal it was seen at
  * @param port the UDP port it was seen at
  * @param now when it was seen
- * @returns a new contact with no failures
+ * @returns a new contact with no failures, no answers and no RTT estimate yet
  */
 export function createContact(id: Uint8Array, host: string, port: number, now: number): Contact {
-  return { id: id.slice(), host, port, lastSeen: now, failures: 0 };
+  return {
+    id: id.slice(),
+    host,
+    port,
+    lastSeen: now,
+    lastReplied: -Infinity,
+    failures: 0,
+    srtt: Number.NaN,
+    rttvar: 0,
+  };
 }

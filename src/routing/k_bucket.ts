@@ -146,7 +146,10 @@ export class KBucket {
       entry.host = host;
       entry.port = port;
       entry.lastSeen = now;
+      entry.lastReplied = -Infinity;
       entry.failures = 0;
+      entry.srtt = Number.NaN;
+      entry.rttvar = 0;
     }
     for (let i = replacements.length - 1; i > 0; i--) replacements[i] = replacements[i - 1]!;
     replacements[0] = entry;

@@ -17,10 +17,11 @@ import {
 } from "../id/node_id.ts";
 import type { Random } from "../random.ts";
 import { findClosest } from "./closest.ts";
-import { type Contact, createContact } from "./contact.ts";
+import { type Contact, type ContactHealth, createContact } from "./contact.ts";
+import { addRttSample } from "./rtt.ts";
 import { KBucket } from "./k_bucket.ts";
 
-export type { Contact } from "./contact.ts";
+export type { Contact, ContactHealth } from "./contact.ts";
 
 /** Tunables of a {@linkcode RoutingTable}. */
 export interface RoutingTableOptions {
@@ -36,13 +37,28 @@ export interface RoutingTableOptions {
    */
   replacementCacheSize?: number;
   /**
-   * Consecutive failed queries after which a contact is removed. BEP 5 calls a node bad after
-   * repeated failures; evicting on the first one drops nodes for a single lost packet
-   * (bmuller/kademlia#23).
+   * Consecutive failed queries after which a contact is bad (BEP 5): it is no longer handed out
+   * by {@linkcode RoutingTable.closest} unless asked for, and the first replacement waiting in
+   * its bucket takes its place. One failure only makes it questionable: evicting on a single
+   * lost packet drops live nodes (bmuller/kademlia#23).
    * @default {2}
    */
-  maxFailures?: number;
+  badAfterFailures?: number;
+  /**
+   * Consecutive failed queries after which a contact is removed even when no replacement is
+   * waiting. Keeping a bad contact a while longer lets a table survive a short outage of its
+   * own network without emptying itself.
+   * @default {5}
+   */
+  dropAfterFailures?: number;
 }
+
+/**
+ * How long an answer keeps a contact good (BEP 5: 15 minutes). A full bucket whose least
+ * recently seen contact is good takes no newcomer and sends no ping: the newcomer waits in the
+ * replacement cache. Only a questionable head is pinged before it is evicted.
+ */
+export const GOOD_FOR_MS = 15 * 60_000;
 
 /** What {@linkcode RoutingTable.observe} did with a node it heard from. */
 export type ObserveResult =
@@ -50,6 +66,8 @@ export type ObserveResult =
   | { readonly kind: "self" }
   /** The node was new and its bucket had room. */
   | { readonly kind: "inserted"; readonly contact: Contact }
+  /** The node was new and took the place of a bad contact of its full bucket (BEP 5). */
+  | { readonly kind: "replaced"; readonly contact: Contact; readonly evicted: Contact }
   /**
    * The node was known. If it spoke from its recorded address it moved to the
    * most-recently-seen end with its failures reset. If `addressMismatch` is true another
@@ -63,8 +81,9 @@ export type ObserveResult =
    */
   | { readonly kind: "full"; readonly pingFirst: Contact }
   /**
-   * The bucket is full and a ping-before-evict is already pending for it: the newcomer went
-   * to the replacement cache and there is nothing to ping.
+   * The bucket is full and there is nothing to ping: a ping-before-evict is already pending
+   * for it, or its least recently seen contact is good. The newcomer went to the replacement
+   * cache.
    */
   | { readonly kind: "cached" };
 
@@ -109,7 +128,8 @@ export class RoutingTable {
   readonly #localId: Uint8Array;
   readonly #k: number;
   readonly #replacementCacheSize: number;
-  readonly #maxFailures: number;
+  readonly #badAfter: number;
+  readonly #dropAfter: number;
   #buckets: KBucket[];
   #size = 0;
 
@@ -131,7 +151,13 @@ export class RoutingTable {
       0,
       1024,
     );
-    this.#maxFailures = checkInteger(options.maxFailures ?? 2, "maxFailures", 1, 1_000_000);
+    this.#badAfter = checkInteger(options.badAfterFailures ?? 2, "badAfterFailures", 1, 1_000_000);
+    this.#dropAfter = checkInteger(
+      options.dropAfterFailures ?? Math.max(5, this.#badAfter),
+      "dropAfterFailures",
+      this.#badAfter,
+      1_000_000,
+    );
     // The first bucket has never been active: every bucket starts out due for refresh.
     this.#buckets = [new KBucket(-Infinity)];
   }
@@ -214,15 +240,97 @@ export class RoutingTable {
         this.#splitLast(now);
         continue;
       }
+      // BEP 5: a bad contact makes room for the newcomer at once.
+      const bad = this.#firstBad(bucket);
+      if (bad >= 0) {
+        const evicted = bucket.removeAt(bad);
+        const cached = bucket.replacementIndexOf(id);
+        if (cached >= 0) bucket.removeReplacementAt(cached);
+        const contact = createContact(id, host, port, now);
+        bucket.append(contact);
+        bucket.lastActivity = now;
+        return { kind: "replaced", contact, evicted };
+      }
       const cached = bucket.replacementIndexOf(id);
       if (cached >= 0) bucket.updateReplacement(cached, host, port, now);
       else bucket.addReplacement(id, host, port, now, this.#replacementCacheSize);
       if (bucket.pendingPing !== undefined) return CACHED;
       // Paper §2.2: ping the least recently seen contact; evict it only if it fails to answer.
+      // BEP 5: a good one is not even pinged; the newcomer waits in the cache.
       const pingFirst = bucket.contacts[0]!;
+      if (this.health(pingFirst, now) === "good") return CACHED;
       bucket.pendingPing = pingFirst;
       return { kind: "full", pingFirst };
     }
+  }
+
+  #firstBad(bucket: KBucket): number {
+    const contacts = bucket.contacts;
+    for (let i = 0; i < contacts.length; i++) {
+      if (contacts[i]!.failures >= this.#badAfter) return i;
+    }
+    return -1;
+  }
+
+  /**
+   * How much a contact is trusted (BEP 5): bad after `badAfterFailures` consecutive failed
+   * queries; good if it answered one of our queries within {@linkcode GOOD_FOR_MS}, or ever
+   * answered and was heard from within that time; questionable otherwise.
+   *
+   * @param contact a contact of this table
+   * @param now the Clock's current time
+   */
+  health(contact: Contact, now: number): ContactHealth {
+    if (contact.failures >= this.#badAfter) return "bad";
+    if (now - contact.lastReplied < GOOD_FOR_MS) return "good";
+    if (contact.lastReplied > -Infinity && now - contact.lastSeen < GOOD_FOR_MS) return "good";
+    return "questionable";
+  }
+
+  /**
+   * True if the contact failed `badAfterFailures` queries in a row.
+   *
+   * @param contact a contact of this table
+   */
+  isBad(contact: Contact): boolean {
+    return contact.failures >= this.#badAfter;
+  }
+
+  /** Consecutive failures that make a contact bad. */
+  get badAfterFailures(): number {
+    return this.#badAfter;
+  }
+
+  /**
+   * Counts the contacts in each state.
+   *
+   * @param now the Clock's current time
+   */
+  healthCounts(now: number): Record<ContactHealth, number> {
+    const counts = { good: 0, questionable: 0, bad: 0 };
+    for (const bucket of this.#buckets) {
+      for (const contact of bucket.contacts) counts[this.health(contact, now)]++;
+    }
+    return counts;
+  }
+
+  /**
+   * Records that a contact answered one of our queries: it is good from now, its failures
+   * reset, and the round trip refines its RTT estimate. Call it after
+   * {@linkcode RoutingTable.observe} for the same reply. Unknown ids are ignored.
+   *
+   * @param id the node's 20-byte id
+   * @param now the Clock's current time
+   * @param rttMs how long the answer took
+   * @returns the contact, if it is in the table
+   */
+  recordReply(id: Uint8Array, now: number, rttMs: number): Contact | undefined {
+    const contact = this.get(id);
+    if (contact === undefined) return undefined;
+    contact.lastReplied = now;
+    contact.failures = 0;
+    addRttSample(contact, rttMs);
+    return contact;
   }
 
   #splitLast(now: number): void {
@@ -243,10 +351,10 @@ export class RoutingTable {
   }
 
   /**
-   * Records that a query to a node timed out. After `maxFailures` consecutive failures, or at
-   * once if this was the ping-before-evict of a full bucket, the contact is removed and the
-   * most recently seen replacement takes its place. A replacement-cache entry that fails is
-   * dropped from the cache.
+   * Records that a query to a node timed out. The contact is removed, and the most recently
+   * seen replacement takes its place, when this was the ping-before-evict of a full bucket, when
+   * it is now bad and a replacement is waiting, or after `dropAfterFailures` failures in any
+   * case. A replacement-cache entry that fails is dropped from the cache.
    *
    * @param id the node's 20-byte id
    * @returns the contact removed from its bucket, if any
@@ -263,8 +371,11 @@ export class RoutingTable {
     }
     const contact = bucket.contacts[at]!;
     contact.failures++;
-    if (contact.failures < this.#maxFailures && bucket.pendingPing !== contact) return undefined;
-    return this.#removeAt(bucket, at);
+    const replaceable = contact.failures >= this.#badAfter && bucket.replacements.length > 0;
+    if (bucket.pendingPing === contact || replaceable || contact.failures >= this.#dropAfter) {
+      return this.#removeAt(bucket, at);
+    }
+    return undefined;
   }
 
   #removeAt(bucket: KBucket, at: number): Contact {

@@ -1,27 +1,37 @@
 /**
- * The RPC layer: KRPC queries and responses over a datagram transport. It owns transaction
- * ids, per-query timeouts, the check that a reply comes from where the query went, inbound
- * backpressure and the message counters. It knows nothing of Kademlia: the node answers
- * queries through `onQuery`.
+ * The RPC layer: KRPC queries and replies over a datagram transport. It owns transaction ids,
+ * deadlines, the check that a reply comes from where its query went, inbound backpressure and
+ * the message counters, and dispatches to method objects (src/rpc/methods/) without knowing
+ * any method by name.
  *
  * @module
  */
-import type { Clock, Timer } from "../clock.ts";
-import { NodeStateError, RpcError, TimeoutError } from "../errors.ts";
+import type { Clock } from "../clock.ts";
+import {
+  NodeStateError,
+  ProtocolError,
+  RpcError,
+  TimeoutError,
+  TransportError,
+} from "../errors.ts";
 import type { Random } from "../random.ts";
 import type { Address, DatagramTransport } from "../transport/datagram_transport.ts";
 import type { Codec, WireDict } from "../wire/codec.ts";
-import { bytesToIPv6, ipv6ToBytes } from "../wire/ip.ts";
 import {
-  buildError,
-  buildQuery,
-  buildResponse,
+  buildErrorEnvelope,
+  buildQueryEnvelope,
+  buildResponseEnvelope,
   ErrorCode,
-  parseMessage,
-  type QueryArgs,
-  type QueryMessage,
-  type ResponseBody,
-} from "../wire/krpc.ts";
+  parseEnvelope,
+  type QueryEnvelope,
+} from "../wire/envelope.ts";
+import { bytesToIPv6, ipv6ToBytes } from "../wire/ip.ts";
+import { type Deadline, DeadlineSweep } from "./deadlines.ts";
+import type { KrpcMethod, MethodArgs, MethodReply, QueryInfo } from "./method.ts";
+import { emptyRpcStats, type RpcStats } from "./rpc_stats.ts";
+
+export { emptyRpcStats } from "./rpc_stats.ts";
+export type { RpcStats } from "./rpc_stats.ts";
 
 /**
  * Datagrams this short cannot hold a KRPC message (the smallest, a ping reply, is 47 bytes in
@@ -29,11 +39,15 @@ import {
  */
 const MIN_MESSAGE_LENGTH = 20;
 
-/** Answers one query; throw an {@linkcode RpcError} to reply with a KRPC error. */
-export type QueryHandler = (
-  query: QueryMessage,
-  from: Address,
-) => ResponseBody | Promise<ResponseBody>;
+/** The start of a message in each codec: a JSON network hearing `d` hears bencode. */
+const OPENING_BYTE = { json: 0x7b, bencode: 0x64 } as const;
+
+/** The start of the 203 error a node sends back to a query in the other codec (short: it must
+ * fit in fewer bytes than the query had). */
+export const WRONG_CODEC_MESSAGE = "wrong codec: ";
+
+/** Finds the method for a query: by name, or a fallback for unknown names. */
+export type MethodResolver = (name: string, args: WireDict) => KrpcMethod | undefined;
 
 /** What the RPC layer needs. */
 export interface KrpcSocketOptions {
@@ -41,19 +55,28 @@ export interface KrpcSocketOptions {
   transport: DatagramTransport;
   /** The network's codec. */
   codec: Codec;
-  /** Source of time for timeouts. */
+  /** The other codec, to tell a peer on the wrong codec so in its own language. */
+  otherCodec?: Codec;
+  /** Source of time for deadlines and round trips. */
   clock: Clock;
   /** Source of transaction ids. */
   random: Random;
-  /** Answers inbound queries. */
-  onQuery: QueryHandler;
+  /** The methods this node answers. */
+  methods: MethodResolver;
+  /** Handed to every method's `handle`. */
+  context: unknown;
+  /** Told of every valid query before it is handled (the node updates its routing table). */
+  onQuery?: (args: MethodArgs, info: QueryInfo) => void;
+  /** When false the node answers no query at all (BEP 43 read-only / client mode). */
+  answering?: () => boolean;
   /**
-   * How long to wait for a reply before a query fails with a TimeoutError.
+   * The ceiling for a query's timeout when the caller gives none.
    * @default {2000}
    */
   timeoutMs?: number;
   /**
-   * Inbound queries handled at once; more are dropped and counted (backpressure).
+   * Answers still being worked out (asynchronous handlers) at once; while that many are
+   * pending, new queries are dropped and counted.
    * @default {64}
    */
   maxConcurrentQueries?: number;
@@ -61,60 +84,16 @@ export interface KrpcSocketOptions {
   onWarning?: (message: string, from: Address) => void;
 }
 
-/** Message counters, all since the socket was created. */
-export interface RpcStats {
-  /** Datagrams sent (queries, responses and errors). */
-  sent: number;
-  /** Datagrams received. */
-  received: number;
-  /** Queries we sent. */
-  queriesSent: number;
-  /** Queries we received and handled. */
-  queriesReceived: number;
-  /** Replies (responses or errors) matched to our queries. */
-  responsesReceived: number;
-  /** KRPC error replies received. */
-  errorsReceived: number;
-  /** Error replies we sent. */
-  errorsSent: number;
-  /** Our queries that got no reply in time. */
-  timedOut: number;
-  /** Datagrams dropped: inbound queries over the concurrency limit, replies nobody waits for. */
-  dropped: number;
-  /** Datagrams that did not decode or were not valid KRPC. */
-  malformed: number;
-  /** Datagrams in the other codec (a JSON node hearing bencode, or the reverse); also malformed. */
-  otherCodec: number;
-  /** Sends the transport refused or failed. */
-  sendFailures: number;
-}
-
-/** All counters at zero. */
-export function emptyRpcStats(): RpcStats {
-  return {
-    sent: 0,
-    received: 0,
-    queriesSent: 0,
-    queriesReceived: 0,
-    responsesReceived: 0,
-    errorsReceived: 0,
-    errorsSent: 0,
-    timedOut: 0,
-    dropped: 0,
-    malformed: 0,
-    otherCodec: 0,
-    sendFailures: 0,
-  };
-}
-
 /** A reply to one of our queries. */
-export interface RpcReply {
-  /** The response body. */
-  readonly body: ResponseBody;
+export interface RpcReply<Reply extends MethodReply = MethodReply> {
+  /** The parsed reply. */
+  readonly body: Reply;
   /** Who answered (always the address the query went to). */
   readonly from: Address;
   /** Round-trip time in milliseconds. */
   readonly rttMs: number;
+  /** BEP 42: our address as the responder saw it, if it said. */
+  readonly ip: Address | undefined;
 }
 
 /** Options for one query. */
@@ -127,19 +106,14 @@ export interface QueryOptions {
   readOnly?: boolean | undefined;
 }
 
-interface Pending {
+interface Pending extends Deadline {
+  readonly method: KrpcMethod;
+  readonly host: string;
+  readonly port: number;
+  readonly sentAt: number;
+  readonly signal: AbortSignal | undefined;
   resolve(reply: RpcReply): void;
   reject(error: Error): void;
-  timer: Timer;
-  to: Address;
-  sentAt: number;
-  signal: AbortSignal | undefined;
-}
-
-/** The pending queries that share one abort signal, and the single listener watching it. */
-interface SignalWatch {
-  readonly keys: Set<string>;
-  readonly onAbort: () => void;
 }
 
 /** Normalises a host so replies match however the runtime spells an IPv6 address. */
@@ -153,37 +127,52 @@ function hostKey(host: string): string {
 export class KrpcSocket {
   readonly #transport: DatagramTransport;
   readonly #codec: Codec;
+  readonly #otherCodec: Codec | undefined;
   readonly #clock: Clock;
   readonly #random: Random;
-  readonly #onQuery: QueryHandler;
+  readonly #methods: MethodResolver;
+  readonly #context: unknown;
+  readonly #onQuery: ((args: MethodArgs, info: QueryInfo) => void) | undefined;
+  readonly #answering: () => boolean;
   readonly #onWarning: ((message: string, from: Address) => void) | undefined;
   readonly #timeoutMs: number;
   readonly #maxConcurrent: number;
-  readonly #pending = new Map<string, Pending>();
+  readonly #localIPv6: boolean | undefined;
+  // Keyed by the 2-byte transaction id alone; the reply's source address is compared on match.
+  readonly #pending = new Map<number, Pending>();
+  readonly #sweep: DeadlineSweep;
   // One listener per signal, however many queries use it: a lookup's flush sends k queries
   // under one signal, and a listener each would pile up (Node warns past 10).
-  readonly #watches = new Map<AbortSignal, SignalWatch>();
+  readonly #watches = new Map<AbortSignal, { tids: Set<number>; onAbort: () => void }>();
   readonly #tid = new Uint8Array(2);
+  readonly #stats: RpcStats = emptyRpcStats();
   #handling = 0;
   #closed = false;
-  readonly #stats: RpcStats = emptyRpcStats();
 
-  /** @param options the transport, codec, clock, random source and query handler */
+  /** @param options the transport, codecs, clock, random source and methods */
   constructor(options: KrpcSocketOptions) {
     this.#transport = options.transport;
     this.#codec = options.codec;
+    this.#otherCodec = options.otherCodec;
     this.#clock = options.clock;
     this.#random = options.random;
+    this.#methods = options.methods;
+    this.#context = options.context;
     this.#onQuery = options.onQuery;
+    this.#answering = options.answering ?? (() => true);
     this.#onWarning = options.onWarning;
     this.#timeoutMs = options.timeoutMs ?? 2000;
     this.#maxConcurrent = options.maxConcurrentQueries ?? 64;
+    this.#sweep = new DeadlineSweep(this.#clock);
+    const local = this.#transport.localAddress.host;
+    // An IPv4 socket reaches only IPv4; an IPv6 one bound to "::" may be dual-stack.
+    this.#localIPv6 = local === "::" ? undefined : local.includes(":");
     this.#transport.onDatagram((data, from) => this.#receive(data, from));
   }
 
   /** A snapshot of the counters. */
   stats(): RpcStats {
-    return { ...this.#stats };
+    return { ...this.#stats, queriesByMethod: { ...this.#stats.queriesByMethod } };
   }
 
   /** Queries sent that have not been answered, timed out or aborted yet. */
@@ -191,61 +180,107 @@ export class KrpcSocket {
     return this.#pending.size;
   }
 
+  /** Answers still being worked out by asynchronous handlers. */
+  get pendingAnswers(): number {
+    return this.#handling;
+  }
+
   /**
    * Sends a query and waits for the reply.
    *
    * @param to where to send it
-   * @param method the KRPC method
-   * @param args the arguments (`id` is the caller's node id)
+   * @param method the method
+   * @param args its arguments (`id` is the caller's node id)
    * @param options abort signal, timeout, read-only flag
-   * @returns the reply
+   * @returns the parsed reply
    * @throws {RpcError} if the remote answered with a KRPC error
    * @throws {TimeoutError} if no reply came in time
+   * @throws {ProtocolError} if the reply is malformed for the method
+   * @throws {TransportError} if the datagram could not be sent (at once, not after a timeout)
    * @throws {NodeStateError} if the socket is closed
    */
-  query(
+  query<Args extends MethodArgs, Reply extends MethodReply>(
     to: Address,
-    method: string,
-    args: QueryArgs,
+    method: KrpcMethod<Args, Reply>,
+    args: Args,
     options: QueryOptions = {},
-  ): Promise<RpcReply> {
+  ): Promise<RpcReply<Reply>> {
     if (this.#closed) return Promise.reject(new NodeStateError("Cannot send query: socket closed"));
-    options.signal?.throwIfAborted();
-    const prefix = `${hostKey(to.host)}|${to.port}|`;
-    let key = "";
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+    if (this.#localIPv6 !== undefined && to.host.includes(":") !== this.#localIPv6) {
+      return Promise.reject(
+        new TransportError(
+          "address_family",
+          `Cannot send to ${to.host}: this node's socket is ${
+            this.#localIPv6 ? "IPv6" : "IPv4"
+          } (bound to ${this.#transport.localAddress.host})`,
+        ),
+      );
+    }
+    let tid = -1;
     // Two random bytes, as BEP 5 suggests; redraw on the rare clash with a pending query.
-    for (let attempt = 0; attempt < 8; attempt++) {
+    for (let attempt = 0; attempt < 8 && tid < 0; attempt++) {
       this.#random.fill(this.#tid);
-      key = prefix + ((this.#tid[0]! << 8) | this.#tid[1]!);
-      if (!this.#pending.has(key)) break;
+      const candidate = (this.#tid[0]! << 8) | this.#tid[1]!;
+      if (!this.#pending.has(candidate)) tid = candidate;
     }
-    if (this.#pending.has(key)) {
-      return Promise.reject(new RpcError(ErrorCode.Server, "Too many queries pending to one node"));
+    if (tid < 0) {
+      return Promise.reject(
+        new TransportError("send_failed", "Cannot send query: too many queries pending"),
+      );
     }
-    const t = this.#tid.slice();
-    const data = this.#codec.encode(buildQuery(t, method, args, options.readOnly ?? false));
+    const data = this.#codec.encode(
+      buildQueryEnvelope(this.#tid.slice(), method.name, method.encodeArgs(args), options.readOnly),
+    );
+    if (data.length > this.#transport.maxDatagramSize) {
+      return Promise.reject(
+        new TransportError(
+          "too_large",
+          `Cannot send '${method.name}': ${data.length} bytes exceeds the ${this.#transport.maxDatagramSize}-byte datagram limit`,
+        ),
+      );
+    }
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    return new Promise<RpcReply>((resolve, reject) => {
-      const signal = options.signal;
+    return new Promise<RpcReply<Reply>>((resolve, reject) => {
+      const sentAt = this.#clock.now();
       const pending: Pending = {
-        resolve,
-        reject,
-        to,
-        sentAt: this.#clock.now(),
-        signal,
-        timer: this.#clock.setTimer(() => {
-          this.#settle(key)?.reject(
+        at: sentAt + timeoutMs,
+        settled: false,
+        expire: () => {
+          if (this.#take(tid) === undefined) return;
+          this.#stats.timedOut++;
+          reject(
             new TimeoutError(
-              `Query '${method}' to ${to.host}:${to.port} timed out after ${timeoutMs} ms`,
+              `Query '${method.name}' to ${to.host}:${to.port} timed out after ${timeoutMs} ms`,
             ),
           );
-          this.#stats.timedOut++;
-        }, timeoutMs),
+        },
+        method: method as unknown as KrpcMethod,
+        host: hostKey(to.host),
+        port: to.port,
+        sentAt,
+        signal: options.signal,
+        resolve: resolve as (reply: RpcReply) => void,
+        reject,
       };
-      if (signal) this.#watch(signal, key);
-      this.#pending.set(key, pending);
+      this.#pending.set(tid, pending);
+      this.#sweep.add(pending);
+      if (options.signal) this.#watch(options.signal, tid);
       this.#stats.queriesSent++;
-      this.#send(data, to);
+      this.#stats.queriesByMethod[method.name] = (this.#stats.queriesByMethod[method.name] ?? 0) +
+        1;
+      this.#stats.sent++;
+      this.#transport.send(data, to).catch((error: Error) => {
+        this.#stats.sendFailures++;
+        // Fail the query now: waiting for its timeout would only hide the cause.
+        this.#take(tid)?.reject(
+          error instanceof TransportError
+            ? error
+            : new TransportError("send_failed", `Cannot send to ${to.host}:${to.port}`, {
+              cause: error,
+            }),
+        );
+      });
     });
   }
 
@@ -254,39 +289,41 @@ export class KrpcSocket {
     if (this.#closed) return;
     this.#closed = true;
     this.#transport.onDatagram(() => {});
-    for (const key of [...this.#pending.keys()]) {
-      this.#settle(key)?.reject(new NodeStateError("Query aborted: node closed"));
+    for (const tid of [...this.#pending.keys()]) {
+      this.#take(tid)?.reject(new NodeStateError("Query aborted: node closed"));
     }
+    this.#sweep.clear();
   }
 
-  #settle(key: string): Pending | undefined {
-    const pending = this.#pending.get(key);
+  /** Removes a pending query and its bookkeeping; undefined if it was already settled. */
+  #take(tid: number): Pending | undefined {
+    const pending = this.#pending.get(tid);
     if (!pending) return undefined;
-    this.#pending.delete(key);
-    pending.timer.cancel();
-    if (pending.signal) this.#unwatch(pending.signal, key);
+    this.#pending.delete(tid);
+    pending.settled = true;
+    if (pending.signal) this.#unwatch(pending.signal, tid);
     return pending;
   }
 
-  #watch(signal: AbortSignal, key: string): void {
+  #watch(signal: AbortSignal, tid: number): void {
     let watch = this.#watches.get(signal);
     if (!watch) {
-      const keys = new Set<string>();
+      const tids = new Set<number>();
       const onAbort = () => {
-        for (const pendingKey of [...keys]) this.#settle(pendingKey)?.reject(signal.reason);
+        for (const pendingTid of [...tids]) this.#take(pendingTid)?.reject(signal.reason);
       };
-      watch = { keys, onAbort };
+      watch = { tids, onAbort };
       this.#watches.set(signal, watch);
       signal.addEventListener("abort", onAbort, { once: true });
     }
-    watch.keys.add(key);
+    watch.tids.add(tid);
   }
 
-  #unwatch(signal: AbortSignal, key: string): void {
+  #unwatch(signal: AbortSignal, tid: number): void {
     const watch = this.#watches.get(signal);
     if (!watch) return;
-    watch.keys.delete(key);
-    if (watch.keys.size > 0) return;
+    watch.tids.delete(tid);
+    if (watch.tids.size > 0) return;
     this.#watches.delete(signal);
     signal.removeEventListener("abort", watch.onAbort);
   }
@@ -316,90 +353,144 @@ export class KrpcSocket {
       tree = this.#codec.decode(data);
     } catch (error) {
       this.#stats.malformed++;
-      // A JSON network hearing bencode starts with "d"; a bencode network hearing JSON, "{".
-      if (data[0] === (this.#codec.name === "json" ? 0x64 : 0x7b)) this.#stats.otherCodec++;
+      if (data[0] === OPENING_BYTE[this.#codec.name === "json" ? "bencode" : "json"]) {
+        this.#stats.otherCodec++;
+        this.#answerOtherCodec(data, from);
+      }
       this.#warn(`undecodable datagram: ${(error as Error).message}`, from);
       return;
     }
-    const message = parseMessage(this.#codec, tree);
-    switch (message.kind) {
+    const envelope = parseEnvelope(this.#codec, tree);
+    switch (envelope.kind) {
       case "query":
-        this.#handleQuery(message, from);
+        this.#handleQuery(envelope, data.length, from);
         return;
       case "response":
       case "error": {
-        const pending = this.#settle(
-          `${hostKey(from.host)}|${from.port}|${transactionNumber(message.t)}`,
-        );
-        if (!pending) {
-          // Unknown t, or a reply from another address than the query went to: ignored.
-          this.#stats.dropped++;
-          return;
-        }
+        const pending = this.#match(envelope.t, from);
+        if (!pending) return;
         this.#stats.responsesReceived++;
-        if (message.kind === "response") {
-          pending.resolve({ body: message.body, from, rttMs: this.#clock.now() - pending.sentAt });
-        } else {
+        const rttMs = this.#clock.now() - pending.sentAt;
+        if (envelope.kind === "error") {
           this.#stats.errorsReceived++;
           pending.reject(
-            new RpcError(message.code, message.message || `KRPC error ${message.code}`),
+            new RpcError(envelope.code, envelope.message || `KRPC error ${envelope.code}`),
           );
+          return;
         }
+        let body: MethodReply;
+        try {
+          body = pending.method.decodeReply(this.#codec, envelope.body);
+        } catch (error) {
+          this.#stats.malformed++;
+          pending.reject(
+            new ProtocolError(
+              "bad_reply",
+              `malformed '${pending.method.name}' reply: ${(error as Error).message}`,
+            ),
+          );
+          return;
+        }
+        pending.resolve({ body, from, rttMs, ip: envelope.ip });
         return;
       }
       case "malformed": {
         this.#stats.malformed++;
-        this.#warn(`malformed message: ${message.reason}`, from);
-        if (!message.t) return;
-        if (message.y === "q") {
-          this.#replyError(message.t, ErrorCode.Protocol, message.reason, from);
+        this.#warn(`malformed message: ${envelope.reason}`, from);
+        if (!envelope.t) return;
+        if (envelope.y === "q") {
+          this.#replyError(envelope.t, ErrorCode.Protocol, envelope.reason, from, data.length);
         } else {
-          const key = `${hostKey(from.host)}|${from.port}|${transactionNumber(message.t)}`;
-          this.#settle(key)?.reject(new RpcError(ErrorCode.Protocol, message.reason));
+          this.#match(envelope.t, from)?.reject(
+            new ProtocolError("bad_reply", `malformed reply: ${envelope.reason}`),
+          );
         }
       }
     }
   }
 
-  #handleQuery(query: QueryMessage, from: Address): void {
+  /** The pending query a reply answers: same transaction id and from where the query went. */
+  #match(t: Uint8Array, from: Address): Pending | undefined {
+    const tid = t.length === 2 ? (t[0]! << 8) | t[1]! : -1;
+    const pending = this.#pending.get(tid);
+    if (!pending || pending.port !== from.port || pending.host !== hostKey(from.host)) {
+      // Unknown t, or a reply from another address than the query went to: ignored.
+      this.#stats.dropped++;
+      return undefined;
+    }
+    return this.#take(tid);
+  }
+
+  #handleQuery(query: QueryEnvelope, size: number, from: Address): void {
+    if (!this.#answering()) {
+      this.#stats.dropped++;
+      return;
+    }
     if (this.#handling >= this.#maxConcurrent) {
       this.#stats.dropped++;
-      this.#warn("inbound query dropped: too many in progress", from);
+      this.#warn("inbound query dropped: too many answers pending", from);
+      return;
+    }
+    const method = this.#methods(query.method, query.args);
+    if (!method) {
+      this.#stats.queriesReceived++;
+      this.#replyError(
+        query.t,
+        ErrorCode.MethodUnknown,
+        `method unknown: ${query.method}`,
+        from,
+        size,
+      );
+      return;
+    }
+    let args: MethodArgs;
+    try {
+      args = method.decodeArgs(this.#codec, query.args);
+    } catch (error) {
+      this.#stats.malformed++;
+      this.#replyError(query.t, ErrorCode.Protocol, (error as Error).message, from, size);
       return;
     }
     this.#stats.queriesReceived++;
-    let result: ResponseBody | Promise<ResponseBody>;
+    const info: QueryInfo = { from, readOnly: query.readOnly };
+    this.#onQuery?.(args, info);
+    let result: MethodReply | Promise<MethodReply>;
     try {
-      result = this.#onQuery(query, from);
+      result = method.handle(this.#context, args, info);
     } catch (error) {
       this.#replyFailure(query, error, from);
       return;
     }
     if (!(result instanceof Promise)) {
-      this.#reply(query, result, from);
+      this.#reply(query, method, args, info, result);
       return;
     }
     this.#handling++;
     result.then(
-      (body) => this.#reply(query, body, from),
+      (body) => this.#reply(query, method, args, info, body),
       (error) => this.#replyFailure(query, error, from),
     ).finally(() => this.#handling--);
   }
 
-  #reply(query: QueryMessage, body: ResponseBody, from: Address): void {
+  #reply(
+    query: QueryEnvelope,
+    method: KrpcMethod,
+    args: MethodArgs,
+    info: QueryInfo,
+    body: MethodReply,
+  ): void {
     if (this.#closed) return;
-    // BEP 32: answer with the requester's own family unless it asks for others with `want`.
     const data = this.#codec.encode(
-      buildResponse(query.t, body, replyFamilies(query.args.want, from.host)),
+      buildResponseEnvelope(query.t, method.encodeReply(body, args, info), info.from),
     );
     if (data.length > this.#transport.maxDatagramSize) {
-      this.#replyError(query.t, ErrorCode.Server, "response too large", from);
+      this.#replyError(query.t, ErrorCode.Server, "response too large", info.from);
       return;
     }
-    this.#send(data, from);
+    this.#send(data, info.from);
   }
 
-  #replyFailure(query: QueryMessage, error: unknown, from: Address): void {
+  #replyFailure(query: QueryEnvelope, error: unknown, from: Address): void {
     if (error instanceof RpcError) {
       this.#replyError(query.t, error.code, error.message, from);
     } else {
@@ -408,28 +499,43 @@ export class KrpcSocket {
     }
   }
 
-  #replyError(t: Uint8Array, code: number, message: string, from: Address): void {
+  /**
+   * Sends a KRPC error. When `budget` is given (the size of a malformed datagram), the error
+   * is never larger: a short message replaces a long one, and if even that does not fit,
+   * nothing is sent (no amplification from bad input).
+   */
+  #replyError(
+    t: Uint8Array,
+    code: number,
+    message: string,
+    to: Address,
+    budget = Infinity,
+    codec: Codec = this.#codec,
+  ): void {
     if (this.#closed) return;
+    let data = codec.encode(buildErrorEnvelope(t, code, message));
+    if (data.length > budget) data = codec.encode(buildErrorEnvelope(t, code, "malformed"));
+    if (data.length > budget) return;
     this.#stats.errorsSent++;
-    this.#send(this.#codec.encode(buildError(t, code, message)), from);
+    this.#send(data, to);
   }
-}
 
-const IPV4_ONLY: readonly (4 | 6)[] = [4];
-const IPV6_ONLY: readonly (4 | 6)[] = [6];
-const BOTH: readonly (4 | 6)[] = [4, 6];
-
-/** BEP 32: the families a `want` list asks for, else the requester's own. No allocation. */
-function replyFamilies(want: readonly string[] | undefined, host: string): readonly (4 | 6)[] {
-  const n4 = want?.includes("n4") ?? false;
-  const n6 = want?.includes("n6") ?? false;
-  if (n4 && n6) return BOTH;
-  if (n4) return IPV4_ONLY;
-  if (n6) return IPV6_ONLY;
-  return host.includes(":") ? IPV6_ONLY : IPV4_ONLY;
-}
-
-/** Our transaction ids are 2 bytes; longer or shorter ones cannot match a pending query. */
-function transactionNumber(t: Uint8Array): number {
-  return t.length === 2 ? (t[0]! << 8) | t[1]! : -1;
+  /**
+   * A query in the other codec gets a short 203 error in that codec, saying which codec this
+   * node speaks, so the sender can report the mismatch instead of a timeout.
+   */
+  #answerOtherCodec(data: Uint8Array, from: Address): void {
+    const other = this.#otherCodec;
+    if (!other || !this.#answering()) return;
+    let tree: WireDict;
+    try {
+      tree = other.decode(data);
+    } catch {
+      return;
+    }
+    const envelope = parseEnvelope(other, tree);
+    if (envelope.kind !== "query") return;
+    const message = WRONG_CODEC_MESSAGE + this.#codec.name;
+    this.#replyError(envelope.t, ErrorCode.Protocol, message, from, data.length, other);
+  }
 }

@@ -1,6 +1,7 @@
 // Builds simulated DHT networks on the memory network and virtual clock, for the tests.
 import { KademliaNode } from "../../mod.ts";
 import type { KademliaNodeOptions } from "../../mod.ts";
+import { MemoryStorage } from "../../src/records/memory_storage.ts";
 import { SeededRandom } from "../../src/random.ts";
 import type { LatencyModel } from "../../src/testing/latency.ts";
 import { MemoryNetwork } from "../../src/testing/memory_network.ts";
@@ -21,6 +22,8 @@ export interface Sim {
   random: SeededRandom;
   network: MemoryNetwork;
   nodes: KademliaNode[];
+  /** Each node's storage, by index, so tests can see who holds what. */
+  storages: MemoryStorage[];
   /** Runs an operation to completion in virtual time. */
   run<T>(promise: Promise<T>): Promise<T>;
   /** Picks an index in [0, n) from the seeded random source. */
@@ -40,8 +43,17 @@ export async function createSim(options: SimOptions): Promise<Sim> {
   const run = <T>(promise: Promise<T>) => clock.runUntilSettled(promise);
   const pick = (n: number) => Math.floor(random.float() * n);
   const nodes: KademliaNode[] = [];
+  const storages: MemoryStorage[] = [];
   for (let i = 0; i < options.size; i++) {
-    const node = new KademliaNode({ ...options.node, transport: network.bind, clock, random });
+    const storage = new MemoryStorage();
+    storages.push(storage);
+    const node = new KademliaNode({
+      ...options.node,
+      transport: network.bind,
+      clock,
+      random,
+      storage,
+    });
     await node.listen(0, `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
     if (i > 0) {
       const from = Math.min(i, options.bootstrapFrom ?? 1);
@@ -55,6 +67,7 @@ export async function createSim(options: SimOptions): Promise<Sim> {
     random,
     network,
     nodes,
+    storages,
     run,
     pick,
     async close() {

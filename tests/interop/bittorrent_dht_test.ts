@@ -44,10 +44,12 @@ describe("interop with bittorrent-dht 11 (BEP 5 over bencode)", () => {
       assert.ok(replies >= 4, `get_peers answered by ${replies} nodes`);
       for (const node of ours) assert.equal(node.stats().errorsSent, 0);
 
-      // Values still work among our nodes; the mainline node refuses our store method.
+      // Values still work among our nodes; the mainline node ignores our store method.
       const stored = await ours[0]!.set("mixed", "network");
       assert.equal(stored.storedOn.length, 3);
-      assert.equal(stored.failed, 1);
+      assert.equal(stored.failed.length, 1);
+      assert.equal(stored.failed[0]!.peer.id, mainline.id);
+      assert.equal(stored.failed[0]!.reason, "timeout", stored.failed[0]!.message);
       assert.equal(await ours[2]!.get("mixed"), "network");
     } finally {
       for (const node of ours) await node.close();

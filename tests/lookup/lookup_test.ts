@@ -34,19 +34,32 @@ function world(size: number, seed: number) {
   return { random, nodes, known, closest };
 }
 
+type Options = LookupOptions<string>;
+
 function run(
-  options: Partial<LookupOptions> & Pick<LookupOptions, "target" | "seeds" | "query">,
+  options: Partial<Options> & Pick<Options, "target" | "seeds" | "query">,
   clock = new VirtualClock(),
 ) {
-  return clock.runUntilSettled(lookup({
+  return clock.runUntilSettled(lookup<string>({
     localId: new Uint8Array(20),
     k: 8,
     alpha: 3,
-    wantValue: false,
     clock,
-    slowQueryMs: 1000,
+    slowAfter: () => 1000,
     ...options,
   }));
+}
+
+/** An id sharing exactly `depth` leading bits with `target`, the rest random. */
+function idAtDepth(target: Uint8Array, depth: number, random: SeededRandom): Uint8Array {
+  const id = randomId(random);
+  const byte = depth >>> 3;
+  const bit = 0x80 >>> (depth & 7);
+  id.set(target.subarray(0, byte));
+  const mask = (0xff00 >>> (depth & 7)) & 0xff; // the bits before `depth` in this byte
+  id[byte] = (target[byte]! & mask) | (id[byte]! & ~mask & 0xff);
+  id[byte] = (id[byte]! & ~bit) | (~target[byte]! & bit); // bit `depth` differs
+  return id;
 }
 
 describe("lookup", () => {
@@ -71,29 +84,52 @@ describe("lookup", () => {
     }
   });
 
-  it("keeps at most alpha queries in flight while narrowing", async () => {
-    const w = world(200, 2);
-    const clock = new VirtualClock();
-    let inFlight = 0;
-    let most = 0;
-    const target = randomId(w.random);
-    await run({
-      target,
-      seeds: w.nodes.slice(0, 10),
-      alpha: 2,
-      query: (node) => {
-        most = Math.max(most, ++inFlight);
-        return new Promise<LookupReply>((resolve) =>
-          clock.setTimer(() => {
-            inFlight--;
-            resolve({ nodes: w.closest(target, w.known.get(idToHex(node.id))!, 8) });
-          }, 10)
-        );
-      },
-    }, clock);
-    // Narrowing keeps 2 in flight; the flush at the end may ask up to k at once.
-    assert.ok(most >= 2 && most <= 8, `most in flight: ${most}`);
-  });
+  for (const alpha of [1, 2, 3, 5]) {
+    it(`keeps exactly alpha = ${alpha} queries in flight while replies bring closer nodes`, async () => {
+      // Every reply names nodes closer than any seen so far, so the lookup never flushes
+      // while the ladder lasts: the queries in flight must stay at alpha, neither more (alpha
+      // ignored) nor fewer (slots not refilled).
+      const random = new SeededRandom(alpha);
+      const target = randomId(random);
+      const clock = new VirtualClock();
+      let depth = 1;
+      let replies = 0;
+      let inFlight = 0;
+      const inFlightWhileNarrowing: number[] = [];
+      const seeds = Array.from({ length: alpha + 2 }, (_, i) => ({
+        id: idAtDepth(target, 0, random),
+        host: "10.0.0.1",
+        port: i + 1,
+      }));
+      await run({
+        target,
+        seeds,
+        alpha,
+        query: () => {
+          inFlight++;
+          if (replies < 30) inFlightWhileNarrowing.push(inFlight);
+          return new Promise<LookupReply<string>>((resolve) =>
+            clock.setTimer(() => {
+              inFlight--;
+              replies++;
+              if (replies > 30) return resolve({ nodes: [] });
+              depth++;
+              resolve({
+                nodes: Array.from({ length: alpha }, (_, i) => ({
+                  id: idAtDepth(target, depth, random),
+                  host: "10.0.0.2",
+                  port: depth * 10 + i,
+                })),
+              });
+            }, 10 + (replies % 3))
+          );
+        },
+      }, clock);
+      assert.ok(inFlightWhileNarrowing.length >= 30);
+      assert.equal(Math.max(...inFlightWhileNarrowing), alpha);
+      assert.equal(inFlightWhileNarrowing.slice(alpha).filter((n) => n !== alpha).length, 0);
+    });
+  }
 
   it("skips failed nodes and does not wait a full timeout for a silent one", async () => {
     const w = world(100, 3);
@@ -106,11 +142,11 @@ describe("lookup", () => {
     const result = await run({
       target,
       seeds: w.nodes.slice(0, 3),
-      slowQueryMs: 100,
+      slowAfter: () => 100,
       query: (node) => {
         const hex = idToHex(node.id);
         if (dead.has(hex)) return Promise.reject(new Error("unreachable"));
-        if (hex === silent) return new Promise<LookupReply>(() => {}); // never answers
+        if (hex === silent) return new Promise<LookupReply<string>>(() => {}); // never answers
         // Everyone knows the true closest nodes, so the dead and silent ones are found.
         return Promise.resolve({ nodes: truth });
       },
@@ -121,33 +157,91 @@ describe("lookup", () => {
     assert.ok(clock.now() - started <= 100, `took ${clock.now() - started} ms of virtual time`);
   });
 
-  it("stops at the first value and names the nearest node that answered without it", async () => {
+  it("reports every find, and stops at one when onFound says so", async () => {
     const w = world(100, 4);
     const target = randomId(w.random);
     const truth = w.closest(target, w.nodes, 8);
-    const holder = idToHex(truth[2]!.id);
+    const holders = new Set([idToHex(truth[2]!.id), idToHex(truth[5]!.id)]);
     const clock = new VirtualClock();
+    const query = (node: NodeInfo) =>
+      new Promise<LookupReply<string>>((resolve) =>
+        clock.setTimer(
+          () =>
+            resolve(
+              holders.has(idToHex(node.id))
+                ? { nodes: [], found: `from ${idToHex(node.id)}` }
+                : { nodes: truth },
+            ),
+          5,
+        )
+      );
+    const all = await run({ target, seeds: truth.slice(0, 3), alpha: 1, query }, clock);
+    assert.deepEqual(
+      new Set(all.found.map((f) => idToHex(f.from.id))),
+      holders,
+      "collects every holder",
+    );
+    assert.equal(all.closest.length, 8, "holders count as answered");
+    const first = await run({
+      target,
+      seeds: truth.slice(0, 3),
+      alpha: 1,
+      query,
+      onFound: () => true,
+    }, clock);
+    assert.equal(first.found.length, 1);
+    assert.equal(first.found[0]!.value, `from ${idToHex(first.found[0]!.from.id)}`);
+  });
+
+  it("asks a suspect without waiting on it, skips a bad node, and can await a slow one", async () => {
+    const w = world(100, 7);
+    const target = randomId(w.random);
+    const truth = w.closest(target, w.nodes, 8);
+    const clock = new VirtualClock();
+    const suspect = idToHex(truth[0]!.id);
+    const bad = idToHex(truth[1]!.id);
+    const asked = new Set<string>();
+    const events: string[] = [];
     const result = await run({
       target,
-      wantValue: true,
-      seeds: truth.slice(0, 3),
-      alpha: 1, // asks truth[0] first; its reply brings nothing closer, so the rest are flushed
-      query: (node) =>
-        new Promise<LookupReply>((resolve) =>
-          clock.setTimer(
-            () =>
-              resolve(
-                idToHex(node.id) === holder ? { nodes: [], value: "found" } : { nodes: truth },
-              ),
-            5,
-          )
-        ),
+      seeds: truth,
+      standing: (node) => {
+        const hex = idToHex(node.id);
+        return hex === suspect ? "suspect" : hex === bad ? "bad" : "fresh";
+      },
+      onEvent: (event) => events.push(`${event.type}:${idToHex(event.node.id)}`),
+      query: (node) => {
+        asked.add(idToHex(node.id));
+        if (idToHex(node.id) === suspect) return new Promise(() => {}); // silent
+        return new Promise((resolve) => clock.setTimer(() => resolve({ nodes: truth }), 5));
+      },
     }, clock);
-    assert.equal(result.value, "found");
-    assert.equal(idToHex(result.valueFrom!.id), holder);
-    assert.equal(idToHex(result.nearestWithoutValue!.id), idToHex(truth[0]!.id));
-    // truth[0]'s reply brings nothing closer, so the flush asks the other 7 of the k closest.
-    assert.equal(result.queries, 8);
+    assert.ok(asked.has(suspect), "a suspect is still asked");
+    assert.ok(!asked.has(bad), "a bad node is not");
+    assert.ok(clock.now() < 100, `did not wait on the suspect (${clock.now()} ms)`);
+    assert.equal(result.closest.length, 6);
+    assert.ok(events.includes(`query:${suspect}`) && !events.some((e) => e.endsWith(bad)));
+    assert.equal(events.filter((e) => e.startsWith("reply:")).length, 6);
+
+    // A slow holder: without awaitSlow the lookup ends without it; with it the lookup waits up
+    // to four slow thresholds (80 ms here), so a holder at 60 ms is found and one at 300 ms not.
+    const holder = idToHex(truth[0]!.id);
+    const slowHolder = (delay: number) => (node: NodeInfo) =>
+      new Promise<LookupReply<string>>((resolve) =>
+        clock.setTimer(
+          () => resolve(idToHex(node.id) === holder ? { nodes: [], found: "v" } : { nodes: truth }),
+          idToHex(node.id) === holder ? delay : 5,
+        )
+      );
+    const common = { target, seeds: truth, slowAfter: () => 20 };
+    const hasty = await run({ ...common, query: slowHolder(60) }, clock);
+    assert.equal(hasty.found.length, 0);
+    const patient = await run({ ...common, query: slowHolder(60), awaitSlow: () => true }, clock);
+    assert.equal(patient.found[0]?.value, "v");
+    const started = clock.now();
+    const bounded = await run({ ...common, query: slowHolder(300), awaitSlow: () => true }, clock);
+    assert.equal(bounded.found.length, 0);
+    assert.ok(clock.now() - started <= 90, `waited ${clock.now() - started} ms, not 300`);
   });
 
   it("returns nothing for no seeds, and rejects with the abort reason", async () => {
@@ -164,7 +258,7 @@ describe("lookup", () => {
       target: new Uint8Array(20),
       seeds: w.nodes,
       signal: controller.signal,
-      query: () => new Promise<LookupReply>(() => {}),
+      query: () => new Promise<LookupReply<string>>(() => {}),
     });
     controller.abort(new Error("cancelled"));
     await assert.rejects(pending, /cancelled/);

@@ -1,31 +1,62 @@
-// Whole networks of KademliaNodes on the memory network with virtual time.
+// Whole networks of KademliaNodes on the memory network with virtual time. k stays well below
+// the network size, so values live on a few nodes and most gets must travel: the tests count
+// the gets answered by find_value on nodes that never received a store.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { compareDistance, idFromHex, idToHex, randomId } from "../../src/id/node_id.ts";
-import { createSim } from "../_helpers/sim.ts";
+import { compareDistance, hashKey, idFromHex, idToHex, randomId } from "../../src/id/node_id.ts";
+import { createSim, type Sim } from "../_helpers/sim.ts";
 
 function bytes(n: number, seed: number): Uint8Array {
   return Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 255);
 }
 
-for (const size of [2, 5, 100]) {
-  describe(`a ${size}-node memory network`, () => {
-    it("finds every value set from a random node from every other node", async () => {
-      const sim = await createSim({ size, seed: size });
+/** Indexes of the nodes holding a record for `key`. */
+function holders(sim: Sim, key: string): Set<number> {
+  const target = hashKey(key);
+  const held = new Set<number>();
+  sim.storages.forEach((storage, i) => storage.get(target) && held.add(i));
+  return held;
+}
+
+/** The ids of the `k` nodes closest to `key`, from all the network's ids. */
+function trueClosest(sim: Sim, key: string, k: number): Set<string> {
+  const target = hashKey(key);
+  return new Set(
+    sim.nodes.map((n) => idFromHex(n.id)).sort((a, b) => compareDistance(target, a, b))
+      .slice(0, k).map(idToHex),
+  );
+}
+
+for (const [size, k] of [[2, 20], [5, 2], [100, 5]] as const) {
+  describe(`a ${size}-node memory network, k = ${k}`, () => {
+    it("stores each value on the k closest and finds it from every node", async () => {
+      const sim = await createSim({ size, seed: size, node: { k } });
       try {
-        const keys = Array.from({ length: 5 }, (_, i) => `key-${i}`);
-        for (const [i, key] of keys.entries()) {
-          const setter = sim.nodes[sim.pick(size)]!;
+        let travelled = 0;
+        for (let i = 0; i < 5; i++) {
+          const key = `key-${i}`;
+          const setterIndex = sim.pick(size);
+          const setter = sim.nodes[setterIndex]!;
           const value = i % 2 === 0 ? `text value ${i} ✓` : bytes(40 + i, i);
           const result = await sim.run(setter.set(key, value));
           assert.equal(result.storedLocally, true);
-          assert.equal(result.storedOn.length, Math.min(size - 1, 20), "stored on the k closest");
-          assert.equal(result.failed, 0);
-          for (const getter of sim.nodes) {
+          assert.deepEqual(result.failed, []);
+          const expected = Math.min(size - 1, k);
+          assert.equal(result.storedOn.length, expected, "stored on the k closest");
+          const closest = trueClosest(sim, key, k + 1);
+          closest.delete(setter.id);
+          for (const peer of result.storedOn) assert.ok(closest.has(peer.id), "a true closest");
+          const before = holders(sim, key);
+          assert.equal(before.size, expected + 1, "the replicas and the publisher hold it");
+          for (const [index, getter] of sim.nodes.entries()) {
             if (getter === setter) continue;
+            if (!before.has(index)) travelled++;
             const got = await sim.run(getter.get(key));
             assert.deepEqual(got, value, `node ${getter.id} got ${String(got)} for ${key}`);
           }
+        }
+        if (size > k + 1) {
+          assert.ok(travelled >= 5 * (size - k - 2), `gets answered by find_value: ${travelled}`);
         }
       } finally {
         await sim.close();
@@ -35,19 +66,23 @@ for (const size of [2, 5, 100]) {
 }
 
 describe("a 1,000-node memory network", () => {
-  it("finds values from every node tried and the true 20 closest for ≥ 99 % of targets", async () => {
+  it("finds values from nodes that hold none, and the true 20 closest for ≥ 99 % of targets", async () => {
     const sim = await createSim({ size: 1000, seed: 1000, bootstrapFrom: 3 });
     try {
       const ids = sim.nodes.map((node) => idFromHex(node.id));
+      let travelled = 0;
       for (let i = 0; i < 5; i++) {
         const setter = sim.nodes[sim.pick(1000)]!;
         const value = i % 2 ? `value-${i}` : bytes(64, i);
         await sim.run(setter.set(`big-${i}`, value));
+        const held = holders(sim, `big-${i}`);
         for (let j = 0; j < 40; j++) {
-          const getter = sim.nodes[sim.pick(1000)]!;
-          assert.deepEqual(await sim.run(getter.get(`big-${i}`)), value);
+          const index = sim.pick(1000);
+          if (!held.has(index)) travelled++;
+          assert.deepEqual(await sim.run(sim.nodes[index]!.get(`big-${i}`)), value);
         }
       }
+      assert.ok(travelled >= 150, `gets from nodes holding no copy: ${travelled} of 200`);
       let exact = 0;
       const trials = 200;
       for (let i = 0; i < trials; i++) {

@@ -74,7 +74,7 @@ describe("RoutingTable.closest", () => {
           })
         ),
         ({ local, ids, k, targetNear, count, failEvery, excludeByte }) => {
-          const table = new RoutingTable(local, { k, maxFailures: 1 });
+          const table = new RoutingTable(local, { k, badAfterFailures: 1, dropAfterFailures: 1 });
           ids.forEach((id, i) => {
             const result = table.observe(id, HOST, 1000 + i, i);
             // Fail some pinged contacts so promotions from the cache are exercised too.

@@ -16,7 +16,13 @@ function hexes(table: RoutingTable): string[] {
  * k = 2 with a split already done: bucket 0 (far) holds a1 (seen at 4) and a2 (seen at 2),
  * so a2 is its least recently seen; bucket 1 (the local one) holds b.
  */
-function fullFarBucket(options: { replacementCacheSize?: number; maxFailures?: number } = {}) {
+function fullFarBucket(
+  options: {
+    replacementCacheSize?: number;
+    badAfterFailures?: number;
+    dropAfterFailures?: number;
+  } = {},
+) {
   const table = new RoutingTable(LOCAL, { k: 2, ...options });
   const a1 = idAtDepth(0, 1), a2 = idAtDepth(0, 2), b = idAtDepth(1, 1);
   table.observe(a1, HOST, 1001, 1);
@@ -36,8 +42,9 @@ describe("RoutingTable construction", () => {
       [{ k: "20" }, /'k'.*got 20/],
       [{ replacementCacheSize: -1 }, /'replacementCacheSize'.*got -1/],
       [{ replacementCacheSize: 1025 }, /'replacementCacheSize'/],
-      [{ maxFailures: 0 }, /'maxFailures'.*got 0/],
-      [{ maxFailures: NaN }, /'maxFailures'.*got NaN/],
+      [{ badAfterFailures: 0 }, /'badAfterFailures'.*got 0/],
+      [{ badAfterFailures: NaN }, /'badAfterFailures'.*got NaN/],
+      [{ badAfterFailures: 3, dropAfterFailures: 2 }, /'dropAfterFailures' must be .* in 3-/],
     ];
     for (const [options, message] of cases) {
       assert.throws(() => new RoutingTable(LOCAL, options), (error: unknown) => {
@@ -235,7 +242,11 @@ describe("RoutingTable failures and replacements", () => {
   });
 
   it("bounds the replacement cache, dropping the oldest newcomer", () => {
-    const { table, a1, a2 } = fullFarBucket({ replacementCacheSize: 2, maxFailures: 1 });
+    const { table, a1, a2 } = fullFarBucket({
+      replacementCacheSize: 2,
+      badAfterFailures: 1,
+      dropAfterFailures: 1,
+    });
     const [a3, a4, a5] = [idAtDepth(0, 3), idAtDepth(0, 4), idAtDepth(0, 5)];
     for (const id of [a3, a4, a5]) table.observe(id, HOST, 1000 + id[19]!, 5 + id[19]!);
     table.recordFailure(a2);
@@ -247,7 +258,11 @@ describe("RoutingTable failures and replacements", () => {
   });
 
   it("keeps one replacement-cache entry per id", () => {
-    const { table, a1, a2 } = fullFarBucket({ replacementCacheSize: 3, maxFailures: 1 });
+    const { table, a1, a2 } = fullFarBucket({
+      replacementCacheSize: 3,
+      badAfterFailures: 1,
+      dropAfterFailures: 1,
+    });
     const [a3, a4] = [idAtDepth(0, 3), idAtDepth(0, 4)];
     table.observe(a3, HOST, 1003, 5);
     table.observe(a4, HOST, 1004, 6);
@@ -258,20 +273,82 @@ describe("RoutingTable failures and replacements", () => {
     assert.deepEqual(new Set(hexes(table)), new Set([a4, idAtDepth(1, 1)].map(idToHex)));
   });
 
-  it("removes a contact after maxFailures consecutive failures; an answer resets the count", () => {
+  it("a contact is questionable after one failure and bad after two (BEP 5)", () => {
     const table = new RoutingTable(LOCAL, { k: 4 });
     const a = idAtDepth(0, 1);
     table.observe(a, HOST, 1, 1);
-    assert.equal(table.recordFailure(a), undefined);
-    table.observe(a, HOST, 1, 2);
-    assert.equal(table.recordFailure(a), undefined);
-    assert.equal(table.has(a), true);
-    assert.equal(table.recordFailure(a)?.port, 1);
-    assert.equal(table.has(a), false);
+    table.recordReply(a, 2, 0.5);
+    assert.equal(table.health(table.get(a)!, 3), "good");
+    assert.equal(table.health(table.get(a)!, 2 + 15 * 60_000), "questionable", "15 min silent");
+    table.observe(a, HOST, 1, 2 + 15 * 60_000 - 1);
+    assert.equal(
+      table.health(table.get(a)!, 2 + 15 * 60_000),
+      "good",
+      "answered once and heard from since",
+    );
+    table.recordFailure(a);
+    assert.equal(table.health(table.get(a)!, 10), "good", "one failure: still good by time");
+    assert.equal(table.isBad(table.get(a)!), false);
+    table.recordFailure(a);
+    assert.equal(table.health(table.get(a)!, 10), "bad");
+    assert.deepEqual(table.healthCounts(10), { good: 0, questionable: 0, bad: 1 });
+    table.observe(a, HOST, 1, 11);
+    assert.equal(table.get(a)!.failures, 0, "any message resets the failures");
+  });
+
+  it("a bad contact is kept while no replacement waits, and dropped after dropAfterFailures", () => {
+    const table = new RoutingTable(LOCAL, { k: 4 });
+    const a = idAtDepth(0, 1);
+    table.observe(a, HOST, 1, 1);
+    for (let i = 1; i < 5; i++) assert.equal(table.recordFailure(a), undefined, `failure ${i}`);
+    assert.equal(table.has(a), true, "bad, but the bucket has nothing better");
+    assert.equal(table.recordFailure(a)?.port, 1, "the fifth failure drops it");
     assert.equal(table.size, 0);
-    const strict = new RoutingTable(LOCAL, { maxFailures: 1 });
+    const strict = new RoutingTable(LOCAL, { badAfterFailures: 1, dropAfterFailures: 1 });
     strict.observe(a, HOST, 1, 1);
     assert.ok(strict.recordFailure(a));
+  });
+
+  it("a bad contact is replaced at once when a replacement waits", () => {
+    const { table, a1 } = fullFarBucket();
+    const a3 = idAtDepth(0, 3);
+    table.observe(a3, HOST, 1003, 5); // full: a3 waits in the cache, a2 is to be pinged
+    assert.equal(table.recordFailure(a1), undefined);
+    assert.equal(table.recordFailure(a1)?.port, 1001, "bad with a replacement waiting: replaced");
+    assert.equal(table.has(a3), true);
+  });
+
+  it("a newcomer takes the place of a bad contact of its full bucket without a ping", () => {
+    const { table, a1, a2 } = fullFarBucket({ replacementCacheSize: 0 });
+    table.recordFailure(a1);
+    table.recordFailure(a1); // bad, kept: no replacement
+    const a3 = idAtDepth(0, 3);
+    const result = table.observe(a3, HOST, 1003, 9);
+    assert.equal(result.kind, "replaced");
+    assert.ok(result.kind === "replaced" && idToHex(result.evicted.id) === idToHex(a1));
+    assert.equal(table.has(a3) && table.has(a2) && !table.has(a1), true);
+  });
+
+  it("a full bucket whose least recently seen contact is good takes no newcomer and pings no one", () => {
+    const { table, a2 } = fullFarBucket();
+    table.recordReply(a2, 4, 1);
+    const a3 = idAtDepth(0, 3);
+    assert.deepEqual(table.observe(a3, HOST, 1003, 5), { kind: "cached" });
+    assert.equal(table.has(a3), false);
+    // Fifteen minutes later it is questionable again and gets pinged.
+    assert.equal(table.observe(idAtDepth(0, 4), HOST, 1004, 4 + 15 * 60_000).kind, "full");
+  });
+
+  it("recordReply keeps an RTT estimate per contact", () => {
+    const table = new RoutingTable(LOCAL, { k: 4 });
+    const a = idAtDepth(0, 1);
+    table.observe(a, HOST, 1, 1);
+    assert.ok(Number.isNaN(table.get(a)!.srtt));
+    table.recordReply(a, 2, 8);
+    assert.deepEqual([table.get(a)!.srtt, table.get(a)!.rttvar], [8, 4]);
+    table.recordReply(a, 3, 16);
+    assert.deepEqual([table.get(a)!.srtt, table.get(a)!.rttvar], [9, 5]);
+    assert.equal(table.recordReply(idAtDepth(0, 2), 4, 1), undefined, "unknown ids are ignored");
   });
 
   it("a failing replacement-cache entry is dropped from the cache", () => {
@@ -327,8 +404,20 @@ describe("RoutingTable failures and replacements", () => {
       }
     }
     assert.ok(full > 1000, `full buckets were exercised (${full})`);
-    assert.ok(table.bucketCount <= 160);
-    assert.ok(table.size <= table.bucketCount * k, `size ${table.size}`);
+    const perBucket = new Map<number, number>();
+    for (const contact of table.contacts()) {
+      const index = table.bucketIndexOf(contact.id);
+      perBucket.set(index, (perBucket.get(index) ?? 0) + 1);
+    }
+    for (const [index, count] of perBucket) {
+      assert.ok(count <= k, `bucket ${index} holds ${count} > k contacts`);
+    }
+    // Bucket i sees about 200k / 2^(i+1) ids: far more than k for i < 10, so those must be
+    // full however many of their pinged heads failed (a replacement is always waiting).
+    assert.ok(table.bucketCount > 10);
+    for (let index = 0; index < 10; index++) {
+      assert.equal(perBucket.get(index), k, `far bucket ${index} is full`);
+    }
     const all = hexes(table);
     assert.equal(all.length, table.size);
     assert.equal(new Set(all).size, all.length, "no id twice");

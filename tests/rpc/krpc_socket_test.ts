@@ -1,36 +1,50 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { NodeStateError, RpcError, TimeoutError } from "../../src/errors.ts";
+import {
+  NodeStateError,
+  ProtocolError,
+  RpcError,
+  TimeoutError,
+  TransportError,
+} from "../../src/errors.ts";
 import { SeededRandom } from "../../src/random.ts";
-import { KrpcSocket } from "../../src/rpc/krpc_socket.ts";
-import type { QueryHandler } from "../../src/rpc/krpc_socket.ts";
+import { KrpcSocket, WRONG_CODEC_MESSAGE } from "../../src/rpc/krpc_socket.ts";
+import type { KrpcMethod } from "../../src/rpc/method.ts";
 import { MemoryNetwork } from "../../src/testing/memory_network.ts";
 import { VirtualClock } from "../../src/testing/virtual_clock.ts";
 import type { DatagramTransport } from "../../src/transport/datagram_transport.ts";
 import { BencodeCodec } from "../../src/wire/bencode.ts";
+import type { WireDict } from "../../src/wire/codec.ts";
+import { buildResponseEnvelope, ErrorCode } from "../../src/wire/envelope.ts";
 import { JsonCodec } from "../../src/wire/json.ts";
-import { buildResponse, ErrorCode } from "../../src/wire/krpc.ts";
+import { idMethod, nodesMethod, RawClient } from "../_helpers/raw_krpc.ts";
 
 const id = (fill: number) => new Uint8Array(20).fill(fill);
 
-async function setup(onQuery: QueryHandler = () => ({ id: id(2) }), maxConcurrentQueries?: number) {
+// deno-lint-ignore no-explicit-any
+type AnyMethod = KrpcMethod<any, any>;
+
+async function setup(served: AnyMethod[] = [], maxConcurrentQueries?: number) {
   const clock = new VirtualClock();
   const random = new SeededRandom(7);
   const network = new MemoryNetwork({ clock, random });
   const codec = new BencodeCodec();
-  const make = (transport: DatagramTransport, handler: QueryHandler) =>
+  const byName = new Map(served.map((m) => [m.name, m]));
+  const make = (transport: DatagramTransport) =>
     new KrpcSocket({
       transport,
       codec,
+      otherCodec: new JsonCodec(),
       clock,
       random,
-      onQuery: handler,
+      methods: (name) => byName.get(name),
+      context: undefined,
       ...(maxConcurrentQueries ? { maxConcurrentQueries } : {}),
     });
   const ta = await network.bind({});
   const tb = await network.bind({});
-  const a = make(ta, () => ({ id: id(1) }));
-  const b = make(tb, onQuery);
+  const a = make(ta);
+  const b = make(tb);
   const close = async () => {
     a.close();
     b.close();
@@ -41,20 +55,25 @@ async function setup(onQuery: QueryHandler = () => ({ id: id(2) }), maxConcurren
   return { clock, network, codec, a, b, ta, tb, close };
 }
 
+const ping = idMethod("ping", () => ({ id: id(2) }));
+
 describe("KrpcSocket", () => {
-  it("sends a query and resolves with the reply and its round-trip time", async () => {
-    const s = await setup((query) => ({
+  it("sends a query and resolves with the parsed reply and its round-trip time", async () => {
+    const findNode = nodesMethod("find_node", (args) => ({
       id: id(2),
-      nodes: [{ id: query.args.target!, host: "127.0.0.9", port: 9 }],
+      nodes: [{ id: args.target, host: "127.0.0.9", port: 9 }],
     }));
+    const s = await setup([findNode]);
     try {
       const reply = await s.clock.runUntilSettled(
-        s.a.query(s.tb.localAddress, "find_node", { id: id(1), target: id(9) }),
+        s.a.query(s.tb.localAddress, findNode, { id: id(1), target: id(9) }),
       );
       assert.deepEqual(reply.body.id, id(2));
       assert.deepEqual(reply.body.nodes, [{ id: id(9), host: "127.0.0.9", port: 9 }]);
       assert.deepEqual(reply.from, s.tb.localAddress);
+      assert.deepEqual(reply.ip, s.ta.localAddress, "BEP 42: the reply says where we are");
       assert.equal(s.a.stats().queriesSent, 1);
+      assert.deepEqual(s.a.stats().queriesByMethod, { find_node: 1 });
       assert.equal(s.b.stats().queriesReceived, 1);
       assert.equal(s.a.pendingQueries, 0);
     } finally {
@@ -62,32 +81,90 @@ describe("KrpcSocket", () => {
     }
   });
 
-  it("fails a query with TimeoutError after the timeout and counts it", async () => {
-    const s = await setup();
+  it("fails a query with TimeoutError after its timeout and counts it", async () => {
+    const s = await setup([ping]);
     try {
       s.network.setDown(s.tb.localAddress, true);
-      const started = s.clock.now();
+      let started = s.clock.now();
       await assert.rejects(
-        s.clock.runUntilSettled(s.a.query(s.tb.localAddress, "ping", { id: id(1) })),
+        s.clock.runUntilSettled(s.a.query(s.tb.localAddress, ping, { id: id(1) })),
         TimeoutError,
       );
-      assert.equal(s.clock.now() - started, 2000);
-      assert.equal(s.a.stats().timedOut, 1);
+      assert.equal(s.clock.now() - started, 2000, "the default ceiling");
+      started = s.clock.now();
+      await assert.rejects(
+        s.clock.runUntilSettled(
+          s.a.query(s.tb.localAddress, ping, { id: id(1) }, { timeoutMs: 75 }),
+        ),
+        TimeoutError,
+      );
+      assert.equal(s.clock.now() - started, 75, "a per-query timeout");
+      assert.equal(s.a.stats().timedOut, 2);
+      const timeout = new TimeoutError("x");
+      assert.ok(!(timeout instanceof RpcError), "a timeout is not a KRPC error");
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("keeps one clock timer for all its pending queries, whatever their timeouts", async () => {
+    const s = await setup([ping]);
+    try {
+      s.network.setDown(s.tb.localAddress, true);
+      const before = s.clock.pendingTimers;
+      const queries = Array.from(
+        { length: 50 },
+        (_, i) =>
+          s.a.query(s.tb.localAddress, ping, { id: id(1) }, { timeoutMs: 100 + (i % 7) * 10 })
+            .catch((e) => e),
+      );
+      assert.equal(s.clock.pendingTimers - before, 1);
+      const outcomes = await s.clock.runUntilSettled(Promise.all(queries));
+      assert.ok(outcomes.every((e) => e instanceof TimeoutError));
+      assert.equal(s.clock.now(), 160, "the last deadline");
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("rejects at once, not after a timeout, when the datagram cannot be sent", async () => {
+    const s = await setup([ping]);
+    try {
+      const started = s.clock.now();
+      const error = await s.clock.runUntilSettled(
+        s.a.query({ host: "127.0.0.1", port: 0 }, ping, { id: id(1) }).catch((e) => e),
+      );
+      assert.ok(error instanceof TransportError, String(error));
+      assert.equal(s.clock.now(), started);
+      assert.equal(s.a.stats().sendFailures, 1);
+      assert.equal(s.a.pendingQueries, 0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("refuses to send to the other address family than the socket's", async () => {
+    const s = await setup([ping]);
+    try {
+      const error = await s.a.query({ host: "::1", port: 4000 }, ping, { id: id(1) })
+        .catch((e) => e);
+      assert.ok(error instanceof TransportError);
+      assert.equal(error.code, "address_family");
     } finally {
       await s.close();
     }
   });
 
   it("ignores a reply with the right transaction id from another address", async () => {
-    const s = await setup();
+    const s = await setup([ping]);
     try {
       const spoofer = await s.network.bind({ hostname: "127.0.0.66" });
       s.network.setDown(s.tb.localAddress, true); // b never answers
-      const query = s.a.query(s.tb.localAddress, "ping", { id: id(1) });
+      const query = s.a.query(s.tb.localAddress, ping, { id: id(1) });
       // Forge a reply for every possible 2-byte transaction id: none may be accepted.
       for (let tid = 0; tid < 65536; tid++) {
         const data = s.codec.encode(
-          buildResponse(Uint8Array.of(tid >> 8, tid & 255), { id: id(66) }),
+          buildResponseEnvelope(Uint8Array.of(tid >> 8, tid & 255), { id: id(66) }),
         );
         await spoofer.send(data, s.ta.localAddress);
       }
@@ -101,12 +178,13 @@ describe("KrpcSocket", () => {
   });
 
   it("rejects with the remote's KRPC error code", async () => {
-    const s = await setup(() => {
+    const refuse = idMethod("ping", () => {
       throw new RpcError(ErrorCode.Protocol, "bad token");
     });
+    const s = await setup([refuse]);
     try {
       const error = await s.clock.runUntilSettled(
-        s.a.query(s.tb.localAddress, "ping", { id: id(1) }),
+        s.a.query(s.tb.localAddress, refuse, { id: id(1) }),
       ).catch((e) => e);
       assert.ok(error instanceof RpcError);
       assert.equal(error.code, 203);
@@ -118,19 +196,34 @@ describe("KrpcSocket", () => {
     }
   });
 
+  it("rejects a reply that is malformed for its method with ProtocolError", async () => {
+    const broken = nodesMethod("find_node", () => ({ id: id(2), nodes: [] }));
+    const s = await setup([{ ...broken, encodeReply: () => ({ id: id(2), nodes: "abc" }) }]);
+    try {
+      const error = await s.clock.runUntilSettled(
+        s.a.query(s.tb.localAddress, broken, { id: id(1), target: id(3) }),
+      ).catch((e) => e);
+      assert.ok(error instanceof ProtocolError, String(error));
+      assert.equal(error.code, "bad_reply");
+    } finally {
+      await s.close();
+    }
+  });
+
   it("answers a handler crash with error 202 and keeps serving", async () => {
     let calls = 0;
-    const s = await setup(() => {
+    const flaky = idMethod("ping", () => {
       if (calls++ === 0) throw new Error("boom");
       return { id: id(2) };
     });
+    const s = await setup([flaky]);
     try {
       const first = await s.clock.runUntilSettled(
-        s.a.query(s.tb.localAddress, "ping", { id: id(1) }),
+        s.a.query(s.tb.localAddress, flaky, { id: id(1) }),
       ).catch((e) => e);
       assert.equal((first as RpcError).code, 202);
       const second = await s.clock.runUntilSettled(
-        s.a.query(s.tb.localAddress, "ping", { id: id(1) }),
+        s.a.query(s.tb.localAddress, flaky, { id: id(1) }),
       );
       assert.deepEqual(second.body.id, id(2));
     } finally {
@@ -138,12 +231,14 @@ describe("KrpcSocket", () => {
     }
   });
 
-  it("drops and counts malformed datagrams without replying, and answers a bad query with 203", async () => {
-    const s = await setup();
+  it("drops malformed datagrams, and answers a bad query with at most as many bytes", async () => {
+    const s = await setup([nodesMethod("find_node", () => ({ id: id(2), nodes: [] }))]);
     try {
-      const probe = await s.network.bind({ hostname: "127.0.0.77" });
-      const replies: Uint8Array[] = [];
-      probe.onDatagram((data) => replies.push(data));
+      const probe = new RawClient(
+        await s.network.bind({ hostname: "127.0.0.77" }),
+        s.codec,
+        s.clock,
+      );
       const junk = [
         "",
         "d",
@@ -152,77 +247,87 @@ describe("KrpcSocket", () => {
         "d1:y1:qe",
         "d1:t2:aa1:y1:qe",
         "li1ee",
-        "d1:ad2:id3:abce1:q4:ping1:t2:aa1:y1:qe",
+        "d1:ad2:id3:abce1:q4:ping1:t2:aa1:y1:qe", // ping unknown here: 204, short enough
+        "d1:ad2:id20:abcdefghij01234567896:target3:abce1:q9:find_node1:t2:aa1:y1:qe",
       ];
-      for (const text of junk) await probe.send(new TextEncoder().encode(text), s.tb.localAddress);
-      await s.clock.advance(10);
-      assert.equal(s.b.stats().malformed, junk.length);
-      // Only the last has a usable t and y = q and is long enough to be decoded at all
-      // (datagrams of 20 bytes or less are dropped unread); the rest get no reply.
-      assert.equal(replies.length, 1);
-      for (const reply of replies) {
-        const tree = s.codec.decode(reply);
-        assert.deepEqual((tree.e as unknown[])[0], 203);
+      const sent: number[] = [];
+      for (const text of junk) {
+        const data = new TextEncoder().encode(text);
+        sent.push(data.length);
+        await probe.sendBytes(data, s.tb.localAddress);
       }
-      await probe.close();
+      await s.clock.advance(10);
+      // Only the last two have a usable t and y = q and are long enough to be decoded at all
+      // (datagrams of 20 bytes or less are dropped unread); the rest get no reply.
+      const sizes = probe.sizes();
+      const codes = probe.take().map((tree) => (tree.e as unknown[])[0]);
+      assert.deepEqual(codes, [204, 203]);
+      assert.ok(sizes[0]! <= sent[7]! && sizes[1]! <= sent[8]!, `${sizes} vs ${sent}`);
+      await probe.transport.close();
     } finally {
       await s.close();
     }
   });
 
-  it("counts a datagram in the other codec", async () => {
-    const s = await setup();
+  it("tells a peer that sends a query in the other codec which codec it speaks", async () => {
+    const s = await setup([ping]);
     try {
-      const probe = await s.network.bind({ hostname: "127.0.0.78" });
-      const json = new JsonCodec().encode({ t: "aa", y: "q", q: "ping", a: { id: id(1) } });
-      await probe.send(json, s.tb.localAddress);
+      const json = new JsonCodec();
+      const probe = new RawClient(await s.network.bind({ hostname: "127.0.0.78" }), json, s.clock);
+      const t = Uint8Array.of(0x61, 0x61);
+      await probe.send({ t, y: "q", q: "ping", a: { id: id(1) } }, s.tb.localAddress);
       await s.clock.advance(10);
       assert.equal(s.b.stats().otherCodec, 1);
       assert.equal(s.b.stats().malformed, 1);
       assert.equal(s.b.stats().queriesReceived, 0);
-      await probe.close();
+      const [reply] = probe.take() as [WireDict];
+      assert.deepEqual(reply.e, [203, WRONG_CODEC_MESSAGE + "bencode"]);
+      await probe.transport.close();
     } finally {
       await s.close();
     }
   });
 
-  it("handles at most maxConcurrentQueries at once and drops the excess", async () => {
+  it("handles at most maxConcurrentQueries pending answers and drops the excess", async () => {
     const gates: (() => void)[] = [];
-    const s = await setup(
+    const slow = idMethod(
+      "ping",
       () => new Promise((resolve) => gates.push(() => resolve({ id: id(2) }))),
-      4,
     );
+    const s = await setup([slow], 4);
     try {
       const queries = Array.from(
         { length: 10 },
-        () => s.a.query(s.tb.localAddress, "ping", { id: id(1) }).then(() => "ok", (e) => e.name),
+        () => s.a.query(s.tb.localAddress, slow, { id: id(1) }).then(() => "ok", (e) => e.name),
       );
       await s.clock.advance(10);
       assert.equal(gates.length, 4);
+      assert.equal(s.b.pendingAnswers, 4);
       assert.equal(s.b.stats().dropped, 6);
       for (const open of gates) open();
       const outcomes = await s.clock.runUntilSettled(Promise.all(queries));
       assert.equal(outcomes.filter((o) => o === "ok").length, 4);
       assert.equal(outcomes.filter((o) => o === "TimeoutError").length, 6);
+      assert.equal(s.b.pendingAnswers, 0);
     } finally {
       await s.close();
     }
   });
 
   it("rejects a query when its signal aborts, and all pending ones on close", async () => {
-    const s = await setup();
+    const s = await setup([ping]);
     try {
       s.network.setDown(s.tb.localAddress, true);
       const controller = new AbortController();
-      const aborted = s.a.query(s.tb.localAddress, "ping", { id: id(1) }, {
+      const aborted = s.a.query(s.tb.localAddress, ping, { id: id(1) }, {
         signal: controller.signal,
       });
       controller.abort(new Error("stop"));
       await assert.rejects(aborted, /stop/);
-      const pending = s.a.query(s.tb.localAddress, "ping", { id: id(1) });
+      const pending = s.a.query(s.tb.localAddress, ping, { id: id(1) });
       s.a.close();
       await assert.rejects(pending, NodeStateError);
-      await assert.rejects(s.a.query(s.tb.localAddress, "ping", { id: id(1) }), NodeStateError);
+      await assert.rejects(s.a.query(s.tb.localAddress, ping, { id: id(1) }), NodeStateError);
       assert.equal(s.a.pendingQueries, 0);
     } finally {
       await s.close();
@@ -232,7 +337,7 @@ describe("KrpcSocket", () => {
 
 describe("KrpcSocket abort signals", () => {
   it("adds one abort listener per signal however many queries share it, and removes it", async () => {
-    const s = await setup();
+    const s = await setup([ping]);
     try {
       s.network.setDown(s.tb.localAddress, true);
       const controller = new AbortController();
@@ -251,13 +356,13 @@ describe("KrpcSocket abort signals", () => {
       };
       const queries = Array.from(
         { length: 50 },
-        () => s.a.query(s.tb.localAddress, "ping", { id: id(1) }, { signal }).catch((e) => e),
+        () => s.a.query(s.tb.localAddress, ping, { id: id(1) }, { signal }).catch((e) => e),
       );
       assert.equal(added, 1);
       const outcomes = await s.clock.runUntilSettled(Promise.all(queries));
       assert.ok(outcomes.every((e) => e instanceof TimeoutError));
       assert.equal(removed, 1, "the listener goes once no query uses the signal");
-      const again = s.a.query(s.tb.localAddress, "ping", { id: id(1) }, { signal });
+      const again = s.a.query(s.tb.localAddress, ping, { id: id(1) }, { signal });
       controller.abort(new Error("gone"));
       await assert.rejects(again, /gone/);
       assert.equal(added, 2);
@@ -265,32 +370,4 @@ describe("KrpcSocket abort signals", () => {
       await s.close();
     }
   });
-});
-
-describe("KrpcSocket reply families (BEP 32)", () => {
-  const nodes = [
-    { id: id(4), host: "10.0.0.4", port: 4 },
-    { id: id(6), host: "2001:db8::6", port: 6 },
-  ];
-  for (
-    const [want, expected] of [
-      [undefined, [id(4)]], // an IPv4 requester gets its own family
-      [["n6"], [id(6)]],
-      [["n4", "n6"], [id(4), id(6)]],
-      [["bogus"], [id(4)]], // unknown entries are ignored
-    ] as const
-  ) {
-    it(`want ${JSON.stringify(want)} gets ${expected.length} contact(s)`, async () => {
-      const s = await setup(() => ({ id: id(2), nodes }));
-      try {
-        const args = { id: id(1), target: id(3), ...(want ? { want } : {}) };
-        const reply = await s.clock.runUntilSettled(
-          s.a.query(s.tb.localAddress, "find_node", args),
-        );
-        assert.deepEqual(reply.body.nodes?.map((n) => n.id), expected);
-      } finally {
-        await s.close();
-      }
-    });
-  }
 });

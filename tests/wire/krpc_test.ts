@@ -3,7 +3,19 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { BencodeCodec } from "../../src/wire/bencode.ts";
 import { JsonCodec } from "../../src/wire/json.ts";
-import { buildError, buildQuery, buildResponse, parseMessage } from "../../src/wire/krpc.ts";
+import type { Codec, WireDict } from "../../src/wire/codec.ts";
+import {
+  buildErrorEnvelope,
+  buildQueryEnvelope,
+  buildResponseEnvelope,
+  parseEnvelope,
+} from "../../src/wire/envelope.ts";
+import type { KrpcMethod } from "../../src/rpc/method.ts";
+import { MalformedFieldError } from "../../src/rpc/method.ts";
+import { findNode } from "../../src/rpc/methods/find_node.ts";
+import { findValue } from "../../src/rpc/methods/find_value.ts";
+import { ping } from "../../src/rpc/methods/ping.ts";
+import { store } from "../../src/rpc/methods/store.ts";
 import { decodeCompactNodes, encodeCompactNodes } from "../../src/wire/compact_nodes.ts";
 import { bytesToIPv6, ipv4ToBytes, ipv6ToBytes } from "../../src/wire/ip.ts";
 
@@ -12,51 +24,75 @@ const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const ascii = (b: Uint8Array) => String.fromCharCode(...b);
 const id = (fill: number) => new Uint8Array(20).fill(fill);
 const codecs = [new BencodeCodec(), new JsonCodec()];
+const T = latin1("aa");
+const FROM = { from: { host: "10.0.0.1", port: 1 }, readOnly: false };
+
+// deno-lint-ignore no-explicit-any
+type Method = KrpcMethod<any, any, any>;
+
+function query(codec: Codec, method: Method, args: unknown, readOnly = false): Uint8Array {
+  return codec.encode(buildQueryEnvelope(T, method.name, method.encodeArgs(args), readOnly));
+}
+
+function reply(codec: Codec, method: Method, body: unknown, args: unknown = {}): Uint8Array {
+  return codec.encode(buildResponseEnvelope(T, method.encodeReply(body, args, FROM)));
+}
+
+function readQuery(codec: Codec, method: Method, data: Uint8Array) {
+  const envelope = parseEnvelope(codec, codec.decode(data));
+  assert.equal(envelope.kind, "query");
+  if (envelope.kind !== "query") throw new Error("not a query");
+  return { envelope, args: method.decodeArgs(codec, envelope.args) };
+}
+
+function readReply(codec: Codec, method: Method, data: Uint8Array) {
+  const envelope = parseEnvelope(codec, codec.decode(data));
+  if (envelope.kind !== "response") throw new Error(`not a response: ${envelope.kind}`);
+  return method.decodeReply(codec, envelope.body);
+}
 
 describe("KRPC messages in bencode are byte-exact BEP 5", () => {
   const bencode = new BencodeCodec();
   it("writes the ping query of BEP 5", () => {
-    const tree = buildQuery(latin1("aa"), "ping", { id: text.encode("abcdefghij0123456789") });
     assert.equal(
-      ascii(bencode.encode(tree)),
+      ascii(query(bencode, ping, { id: text.encode("abcdefghij0123456789") })),
       "d1:ad2:id20:abcdefghij0123456789e1:q4:ping1:t2:aa1:y1:qe",
     );
   });
   it("writes the ping response of BEP 5", () => {
-    const tree = buildResponse(latin1("aa"), { id: text.encode("mnopqrstuvwxyz123456") });
-    assert.equal(ascii(bencode.encode(tree)), "d1:rd2:id20:mnopqrstuvwxyz123456e1:t2:aa1:y1:re");
+    assert.equal(
+      ascii(reply(bencode, ping, { id: text.encode("mnopqrstuvwxyz123456") })),
+      "d1:rd2:id20:mnopqrstuvwxyz123456e1:t2:aa1:y1:re",
+    );
   });
   it("writes the find_node query of BEP 5", () => {
-    const tree = buildQuery(latin1("aa"), "find_node", {
-      id: text.encode("abcdefghij0123456789"),
-      target: text.encode("mnopqrstuvwxyz123456"),
-    });
     assert.equal(
-      ascii(bencode.encode(tree)),
+      ascii(query(bencode, findNode, {
+        id: text.encode("abcdefghij0123456789"),
+        target: text.encode("mnopqrstuvwxyz123456"),
+      })),
       "d1:ad2:id20:abcdefghij01234567896:target20:mnopqrstuvwxyz123456e1:q9:find_node1:t2:aa1:y1:qe",
     );
   });
   it("writes the error example of BEP 5 and reads it back", () => {
-    const data = bencode.encode(buildError(latin1("aa"), 201, "A Generic Error Ocurred"));
+    const data = bencode.encode(buildErrorEnvelope(T, 201, "A Generic Error Ocurred"));
     assert.equal(ascii(data), "d1:eli201e23:A Generic Error Ocurrede1:t2:aa1:y1:ee");
-    const parsed = parseMessage(bencode, bencode.decode(data));
-    assert.deepEqual(parsed, {
+    assert.deepEqual(parseEnvelope(bencode, bencode.decode(data)), {
       kind: "error",
-      t: latin1("aa"),
+      t: T,
       code: 201,
       message: "A Generic Error Ocurred",
     });
   });
   it("reads the BEP 5 ping query", () => {
-    const parsed = parseMessage(
+    const { envelope, args } = readQuery(
       bencode,
-      bencode.decode(latin1("d1:ad2:id20:abcdefghij0123456789e1:q4:ping1:t2:aa1:y1:qe")),
+      ping,
+      latin1("d1:ad2:id20:abcdefghij0123456789e1:q4:ping1:t2:aa1:y1:qe"),
     );
-    assert.equal(parsed.kind, "query");
-    if (parsed.kind !== "query") return;
-    assert.equal(parsed.method, "ping");
-    assert.deepEqual(parsed.args.id, text.encode("abcdefghij0123456789"));
-    assert.equal(parsed.readOnly, false);
+    assert.equal(envelope.method, "ping");
+    assert.deepEqual(args.id, text.encode("abcdefghij0123456789"));
+    assert.equal(envelope.readOnly, false);
   });
   it("packs find_node replies as 26-byte compact node info", () => {
     const nodes = [{ id: id(7), host: "127.0.0.1", port: 6881 }, {
@@ -64,11 +100,20 @@ describe("KRPC messages in bencode are byte-exact BEP 5", () => {
       host: "10.1.2.3",
       port: 1,
     }];
-    const data = bencode.encode(buildResponse(latin1("aa"), { id: id(1), nodes }));
+    const data = reply(bencode, findNode, { id: id(1), nodes }, { id: id(2), target: id(3) });
     const expected = "d1:rd2:id20:" + "\x01".repeat(20) + "5:nodes52:" + "\x07".repeat(20) +
       "\x7f\x00\x00\x01\x1a\xe1" + "\x08".repeat(20) + "\x0a\x01\x02\x03\x00\x01" +
       "e1:t2:aa1:y1:re";
     assert.equal(ascii(data), expected);
+  });
+  it("puts the requester's address in a reply's top-level ip (BEP 42)", () => {
+    const data = bencode.encode(
+      buildResponseEnvelope(T, { id: id(1) }, { host: "1.2.3.4", port: 0x1ae1 }),
+    );
+    assert.ok(ascii(data).includes("2:ip6:\x01\x02\x03\x04\x1a\xe1"));
+    const envelope = parseEnvelope(bencode, bencode.decode(data));
+    assert.ok(envelope.kind === "response");
+    assert.deepEqual(envelope.ip, { host: "1.2.3.4", port: 0x1ae1 });
   });
 });
 
@@ -78,21 +123,18 @@ describe("KRPC messages in both codecs", () => {
       fc.assert(fc.property(
         fc.oneof(fc.string({ unit: "grapheme", maxLength: 50 }), fc.uint8Array({ maxLength: 80 })),
         (value) => {
-          const data = codec.encode(
-            buildQuery(latin1("tx"), "store", { id: id(1), target: id(2), value }),
-          );
-          const parsed = parseMessage(codec, codec.decode(data));
-          assert.equal(parsed.kind, "query");
-          if (parsed.kind === "query") assert.deepEqual(parsed.args.value, value);
-          const reply = codec.encode(buildResponse(latin1("tx"), { id: id(3), value }));
-          const back = parseMessage(codec, codec.decode(reply));
-          assert.ok(back.kind === "response");
-          if (back.kind === "response") assert.deepEqual(back.body.value, value);
+          const stored = { id: id(1), target: id(2), value, publishedAt: 5, ttlMs: 7 };
+          const { args } = readQuery(codec, store, query(codec, store, stored));
+          assert.deepEqual(args.value, value);
+          assert.equal(args.publishedAt, 5);
+          const body = { id: id(3), record: { value, publishedAt: 9, ttlMs: 11 }, nodes: [] };
+          const back = readReply(codec, findValue, reply(codec, findValue, body, stored));
+          assert.deepEqual(back.record, body.record);
         },
       ));
     });
     it(`${codec.name}: absent fields are omitted, never null`, () => {
-      const data = codec.encode(buildQuery(latin1("tx"), "ping", { id: id(1) }));
+      const data = query(codec, ping, { id: id(1) });
       const tree = codec.decode(data);
       assert.deepEqual(Object.keys(tree.a as object).sort(), ["id"]);
       assert.ok(!new TextDecoder().decode(data).includes("null"));
@@ -103,45 +145,55 @@ describe("KRPC messages in both codecs", () => {
         { id: id(5), host: "::1", port: 5000 },
         { id: id(6), host: "2001:db8::7", port: 6000 },
       ];
-      const data = codec.encode(buildResponse(latin1("tx"), { id: id(1), nodes }, [4, 6]));
-      const parsed = parseMessage(codec, codec.decode(data));
-      assert.ok(parsed.kind === "response");
-      if (parsed.kind === "response") assert.deepEqual(parsed.body.nodes, nodes);
+      const args = { id: id(2), target: id(3), want: ["n4", "n6"] };
+      const back = readReply(codec, findNode, reply(codec, findNode, { id: id(1), nodes }, args));
+      assert.deepEqual(back.nodes, nodes);
     });
-    it(`${codec.name}: invalid messages are reported malformed with what can be kept`, () => {
+    it(`${codec.name}: a bad envelope is malformed, keeping what can be kept`, () => {
       const cases: [Record<string, unknown>, string | undefined][] = [
-        [{ t: latin1("aa"), q: "ping", a: { id: id(1) } }, undefined], // no y
-        [{ t: latin1("aa"), y: "x", q: "ping", a: { id: id(1) } }, undefined],
+        [{ t: T, q: "ping", a: { id: id(1) } }, undefined], // no y
+        [{ t: T, y: "x", q: "ping", a: { id: id(1) } }, undefined],
         [{ y: "q", q: "ping", a: { id: id(1) } }, undefined], // no t
         [{ t: new Uint8Array(21), y: "q", q: "ping", a: { id: id(1) } }, undefined],
-        [{ t: latin1("aa"), y: "q", q: "ping", a: { id: new Uint8Array(19) } }, "q"],
-        [{ t: latin1("aa"), y: "q", q: "ping", a: [1] }, "q"],
-        [
-          { t: latin1("aa"), y: "q", q: "find_node", a: { id: id(1), target: new Uint8Array(21) } },
-          "q",
-        ],
-        [
-          { t: latin1("aa"), y: "q", q: "store", a: { id: id(1), target: id(2), v: "x", vt: "z" } },
-          "q",
-        ],
-        [{ t: latin1("aa"), y: "r", r: { id: 5 } }, "r"],
-        [{ t: latin1("aa"), y: "e", e: "oops" }, "e"],
+        [{ t: T, y: "q", q: "ping", a: [1] }, "q"],
+        [{ t: T, y: "q", a: { id: id(1) } }, "q"], // no q
+        [{ t: T, y: "r", r: [1] }, "r"],
+        [{ t: T, y: "e", e: "oops" }, "e"],
       ];
       for (const [tree, y] of cases) {
-        // deno-lint-ignore no-explicit-any
-        const parsed = parseMessage(codec, codec.decode(codec.encode(tree as any)));
+        const parsed = parseEnvelope(codec, codec.decode(codec.encode(tree as WireDict)));
         assert.equal(parsed.kind, "malformed", JSON.stringify(Object.keys(tree)));
         if (parsed.kind === "malformed") assert.equal(parsed.y, y);
+      }
+    });
+    it(`${codec.name}: one bad field makes a method's arguments or reply malformed`, () => {
+      const cases: [Method, "a" | "r", Record<string, unknown>][] = [
+        [ping, "a", { id: new Uint8Array(19) }],
+        [findNode, "a", { id: id(1), target: new Uint8Array(21) }],
+        [findNode, "a", { id: id(1) }],
+        [store, "a", { id: id(1), target: id(2), v: "x", vt: "z", ts: 1, ttl: 1 }],
+        [store, "a", { id: id(1), target: id(2), v: "x", vt: "s", ts: -1, ttl: 1 }],
+        [store, "a", { id: id(1), target: id(2), v: "x", vt: "s", ttl: 1 }],
+        [store, "a", { id: id(1), target: id(2), v: "x", vt: "s", ts: 1, ttl: 1, c: 5 }],
+        [ping, "r", { id: 5 }],
+        [findNode, "r", { id: id(1), nodes: new Uint8Array(25) }],
+        [findValue, "r", { id: id(1), v: "x", vt: "s" }],
+      ];
+      for (const [method, side, dict] of cases) {
+        const decoded = codec.decode(codec.encode({ x: dict as WireDict })).x as WireDict;
+        assert.throws(
+          () =>
+            side === "a" ? method.decodeArgs(codec, decoded) : method.decodeReply(codec, decoded),
+          MalformedFieldError,
+          `${method.name} ${side} ${JSON.stringify(Object.keys(dict))}`,
+        );
       }
     });
   }
   it("ro=1 marks a query read-only (BEP 43)", () => {
     const codec = new BencodeCodec();
-    const parsed = parseMessage(
-      codec,
-      codec.decode(codec.encode(buildQuery(latin1("aa"), "ping", { id: id(1) }, true))),
-    );
-    assert.ok(parsed.kind === "query" && parsed.readOnly);
+    const { envelope } = readQuery(codec, ping, query(codec, ping, { id: id(1) }, true));
+    assert.ok(envelope.readOnly);
   });
 });
 

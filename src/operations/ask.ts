@@ -1,0 +1,51 @@
+/**
+ * Asks one known node: the query gets that node's adaptive timeout, the outcome feeds the
+ * contact keeper, and a reply counts only if it carries the id of the node asked.
+ *
+ * @module
+ */
+import { ProtocolError, TimeoutError } from "../errors.ts";
+import { idToHex } from "../id/node_id.ts";
+import type { KrpcMethod, MethodArgs, MethodReply } from "../rpc/method.ts";
+import type { NodeInfo } from "../wire/compact_nodes.ts";
+import type { Services } from "./services.ts";
+
+/**
+ * Sends `method` to `node` and returns its reply.
+ *
+ * @param services the running node
+ * @param node the node to ask, with the id we expect to answer
+ * @param method the method
+ * @param args its arguments
+ * @param signal aborts the query
+ * @returns the reply body
+ * @throws {ProtocolError} `wrong_node` if another id answered at that address
+ * @throws as {@linkcode KrpcSocket.query} does
+ */
+export async function ask<Args extends MethodArgs, Reply extends MethodReply>(
+  services: Services,
+  node: NodeInfo,
+  method: KrpcMethod<Args, Reply>,
+  args: Args,
+  signal: AbortSignal,
+): Promise<Reply> {
+  const keeper = services.context.keeper;
+  let reply;
+  try {
+    reply = await services.rpc.query(node, method, args, {
+      signal,
+      timeoutMs: keeper.timeouts(node).timeoutMs,
+      readOnly: services.readOnly(),
+    });
+  } catch (error) {
+    if (error instanceof TimeoutError) keeper.failed(node);
+    throw error;
+  }
+  if (!keeper.answered(node, reply.body.id, reply.rttMs)) {
+    throw new ProtocolError(
+      "wrong_node",
+      `${node.host}:${node.port} answered as ${idToHex(reply.body.id)}, not ${idToHex(node.id)}`,
+    );
+  }
+  return reply.body;
+}

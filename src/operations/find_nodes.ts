@@ -1,0 +1,37 @@
+/**
+ * `findNode`: the k closest nodes to an id that answered.
+ *
+ * @module
+ */
+import type { LookupResult } from "../lookup/lookup.ts";
+import { findNode } from "../rpc/methods/find_node.ts";
+import type { NodeInfo } from "../wire/compact_nodes.ts";
+import { ask } from "./ask.ts";
+import { runLookup } from "./run_lookup.ts";
+import type { Services } from "./services.ts";
+
+/**
+ * Looks up the nodes closest to `target` with `find_node`.
+ *
+ * @param services the running node
+ * @param target the 20-byte id
+ * @param signal aborts the lookup
+ * @param extraSeeds more starting points
+ * @returns the lookup result; `closest` holds up to k nodes that answered, nearest first
+ */
+export function findNodes(
+  services: Services,
+  target: Uint8Array,
+  signal: AbortSignal,
+  extraSeeds?: readonly NodeInfo[],
+): Promise<LookupResult<never>> {
+  const id = services.context.id;
+  return runLookup<never>(services, target, {
+    signal,
+    extraSeeds,
+    query: async (node) => {
+      const reply = await ask(services, node, findNode, { id, target }, signal);
+      return { nodes: reply.nodes };
+    },
+  });
+}

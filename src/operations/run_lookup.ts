@@ -1,0 +1,70 @@
+/**
+ * Runs a lookup for the node: seeds from the routing table (not its bad contacts), each query
+ * timed by the contact keeper's RTT estimates, suspects and bad nodes handled as the lookup
+ * layer describes, and the target's bucket marked as used (paper §2.3: a bucket needs a
+ * refresh only if no lookup went through it).
+ *
+ * @module
+ */
+import { lookup, type LookupEvent, type LookupReply, type LookupResult } from "../lookup/lookup.ts";
+import type { NodeInfo } from "../wire/compact_nodes.ts";
+import type { Services } from "./services.ts";
+
+/** How to run one lookup. */
+export interface RunLookupOptions<Found> {
+  /** Asks one node. */
+  readonly query: (node: NodeInfo) => Promise<LookupReply<Found>>;
+  /** Told of each find; return true to end the lookup. */
+  readonly onFound?: ((found: Found, from: NodeInfo) => boolean) | undefined;
+  /** Whether to wait for slow nodes among the k closest before ending (see the lookup). */
+  readonly awaitSlow?: (() => boolean) | undefined;
+  /** Told of each step. */
+  readonly onEvent?: ((event: LookupEvent<Found>) => void) | undefined;
+  /** More places to start from (bootstrap replies). */
+  readonly extraSeeds?: readonly NodeInfo[] | undefined;
+  /** Aborts the lookup. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Runs one lookup for `target`.
+ *
+ * @param services the running node
+ * @param target the 20-byte id sought
+ * @param options the query and hooks
+ * @returns the lookup's result
+ */
+export async function runLookup<Found>(
+  services: Services,
+  target: Uint8Array,
+  options: RunLookupOptions<Found>,
+): Promise<LookupResult<Found>> {
+  const { context, counters } = services;
+  const { keeper } = context;
+  let seeds: NodeInfo[] = keeper.closest(target, context.k);
+  // With every contact bad (our own network was down a while), trying them beats knowing none.
+  if (seeds.length === 0) seeds = keeper.table.closest(target, context.k);
+  if (options.extraSeeds) seeds = seeds.concat(options.extraSeeds);
+  counters.lookups++;
+  const result = await lookup<Found>({
+    target,
+    localId: context.id,
+    seeds,
+    k: context.k,
+    alpha: services.alpha,
+    clock: context.clock,
+    slowAfter: (node) => keeper.timeouts(node).slowMs,
+    standing: (node) => keeper.standing(node),
+    query: options.query,
+    onFound: options.onFound,
+    awaitSlow: options.awaitSlow,
+    onEvent: options.onEvent,
+    // A dependent signal of its own: concurrent lookups must not each add a listener to the
+    // shared one.
+    signal: AbortSignal.any([options.signal]),
+  });
+  counters.rounds += result.rounds;
+  counters.queries += result.queries;
+  keeper.table.touchBucket(target, context.clock.now());
+  return result;
+}

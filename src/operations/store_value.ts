@@ -1,0 +1,78 @@
+/**
+ * `set`: the paper's STORE. The value is kept here as its publisher, then stored on the k
+ * nodes closest to the key that answered the lookup. The result says exactly what happened:
+ * which peers acknowledged, which did not and why, and whether this node kept it.
+ *
+ * @module
+ */
+import { Peer } from "../peer.ts";
+import type { PutRefusal } from "../records/storage.ts";
+import { store, type StoreArgs } from "../rpc/methods/store.ts";
+import type { TypedValue } from "../wire/value.ts";
+import { ask } from "./ask.ts";
+import { type QueryFailure, queryFailure } from "./failure_reason.ts";
+import { findNodes } from "./find_nodes.ts";
+import type { Services } from "./services.ts";
+
+/** A peer that did not store the value, and why. */
+export interface StoreFailure extends QueryFailure {
+  /** The peer asked. */
+  readonly peer: Peer;
+}
+
+/** What `set` did. */
+export interface StoreOutcome {
+  /** The peers that acknowledged the store. */
+  readonly storedOn: Peer[];
+  /** The peers that were asked and did not store it, each with the cause. */
+  readonly failed: StoreFailure[];
+  /** True if this node kept the value (as its publisher). */
+  readonly storedLocally: boolean;
+  /** Why this node did not keep it, when it did not. */
+  readonly localRefusal?: PutRefusal | undefined;
+}
+
+/**
+ * Publishes a record under `target`.
+ *
+ * @param services the running node
+ * @param target the 20-byte key
+ * @param value the value
+ * @param options lifetime, the key's name when namespaced, and an abort signal
+ */
+export async function storeValue(
+  services: Services,
+  target: Uint8Array,
+  value: TypedValue,
+  options: { ttlMs?: number | undefined; name?: string | undefined; signal: AbortSignal },
+): Promise<StoreOutcome> {
+  const { context } = services;
+  const { record, result } = context.records.publish(target, value, context.id, options);
+  const { closest } = await findNodes(services, target, options.signal);
+  const args: StoreArgs = {
+    id: context.id,
+    target,
+    value,
+    publishedAt: record.publishedAt,
+    ttlMs: record.expiresAt - record.publishedAt,
+    name: record.name,
+  };
+  const storedOn: Peer[] = [];
+  const failed: StoreFailure[] = [];
+  await Promise.all(closest.map(async (node) => {
+    const peer = Peer.fromNodeInfo(node);
+    try {
+      await ask(services, node, store, args, options.signal);
+      storedOn.push(peer);
+    } catch (error) {
+      options.signal.throwIfAborted();
+      failed.push({ peer, ...queryFailure(error) });
+    }
+  }));
+  return {
+    storedOn,
+    failed,
+    storedLocally: result.stored,
+    localRefusal: result.stored ? undefined : result.reason,
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * The contact keeper: everything the node learns about other nodes goes through here. It feeds
+ * the routing table (which does no I/O), pings a full bucket's questionable head before
+ * evicting it, attributes replies only to the node that was asked, remembers failures (also of
+ * nodes the table does not hold), and turns RTT estimates into the timeouts of the next query.
+ *
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+import { RpcError, TimeoutError } from "../errors.ts";
+import { idsEqual } from "../id/node_id.ts";
+import type { Address } from "../transport/datagram_transport.ts";
+import type { NodeInfo } from "../wire/compact_nodes.ts";
+import { PeerMemory } from "./peer_memory.ts";
+import type { Contact, ObserveResult, RoutingTable } from "./routing_table.ts";
+import { addRttSample, type RttState, type Timeouts, timeoutsFor } from "./rtt.ts";
+
+/**
+ * What the keeper knows of a node before querying it: `fresh` (no recent failure), `suspect`
+ * (its last query failed: ask it, but do not wait on it) or `bad` (failed repeatedly: skip it).
+ */
+export type Standing = "fresh" | "suspect" | "bad";
+
+/** Sends a ping; resolves with the id that answered and the round trip. */
+export type PingFunction = (
+  contact: NodeInfo,
+  timeoutMs: number,
+) => Promise<{ readonly id: Uint8Array; readonly rttMs: number }>;
+
+/** What the keeper needs. */
+export interface ContactKeeperOptions {
+  /** The routing table it keeps. */
+  readonly table: RoutingTable;
+  /** Time for contact ages and failure memory. */
+  readonly clock: Clock;
+  /** The ceiling of the "slow" threshold (the `slowQueryMs` option). */
+  readonly slowQueryMs: number;
+  /** The ceiling of the query timeout (the `queryTimeoutMs` option). */
+  readonly queryTimeoutMs: number;
+}
+
+/** Keeps the routing table informed and healthy. */
+export class ContactKeeper {
+  /** The routing table. */
+  readonly table: RoutingTable;
+  readonly #clock: Clock;
+  readonly #slowQueryMs: number;
+  readonly #queryTimeoutMs: number;
+  readonly #memory = new PeerMemory();
+  // Every reply refines one node-wide estimate too: it times queries to nodes we have no
+  // estimate of yet, which is most nodes a lookup meets.
+  readonly #overall: RttState = { srtt: Number.NaN, rttvar: 0 };
+  #ping: PingFunction | undefined;
+  #evictionPings = 0;
+
+  /** @param options the table, the clock and the timeout ceilings */
+  constructor(options: ContactKeeperOptions) {
+    this.table = options.table;
+    this.#clock = options.clock;
+    this.#slowQueryMs = options.slowQueryMs;
+    this.#queryTimeoutMs = options.queryTimeoutMs;
+  }
+
+  /** Pings sent to decide an eviction, since the keeper was created. */
+  get evictionPings(): number {
+    return this.#evictionPings;
+  }
+
+  /**
+   * Sets how the keeper pings (the node's RPC once it listens), or removes it.
+   *
+   * @param ping the ping function, or undefined when the node stops
+   */
+  setPing(ping: PingFunction | undefined): void {
+    this.#ping = ping;
+  }
+
+  /**
+   * A node sent us a valid query (paper §2.2: every message updates the sender's bucket).
+   * Read-only senders (BEP 43) must not be passed here.
+   *
+   * @param id the id it claims
+   * @param from where the query came from
+   */
+  heardFrom(id: Uint8Array, from: Address): void {
+    this.#memory.forgetFailures(id);
+    this.#observe(id, from);
+  }
+
+  /**
+   * A node we asked answered. The reply counts for that node only if it carries its id: a
+   * different id at a known address means the node there changed, so the old contact is gone
+   * and the new one is a newcomer.
+   *
+   * @param asked the node the query went to (for bootstrap addresses, pass the replier's id)
+   * @param replyId the id in the reply
+   * @param rttMs the round trip
+   * @returns true if the reply came from the node asked
+   */
+  answered(asked: NodeInfo, replyId: Uint8Array, rttMs: number): boolean {
+    addRttSample(this.#overall, rttMs);
+    if (!idsEqual(asked.id, replyId)) {
+      const stale = this.table.get(asked.id);
+      if (stale && stale.host === asked.host && stale.port === asked.port) {
+        this.table.remove(asked.id);
+      }
+      this.#memory.recordFailure(asked.id, this.#clock.now());
+      this.heardFrom(replyId, asked);
+      return false;
+    }
+    const now = this.#clock.now();
+    this.#observe(replyId, asked);
+    if (this.table.recordReply(replyId, now, rttMs) === undefined) {
+      this.#memory.recordReply(replyId, now, rttMs);
+    } else {
+      this.#memory.forgetFailures(replyId);
+    }
+    return true;
+  }
+
+  /**
+   * A query to a node failed (timed out): it counts against the node, in the table or, for
+   * nodes the table does not hold, in the failure memory.
+   *
+   * @param node the node asked
+   */
+  failed(node: NodeInfo): void {
+    if (this.table.get(node.id)) this.table.recordFailure(node.id);
+    else this.#memory.recordFailure(node.id, this.#clock.now());
+  }
+
+  /**
+   * What is known of a node before asking it.
+   *
+   * @param node a node a lookup is about to ask
+   */
+  standing(node: NodeInfo): Standing {
+    const contact = this.table.get(node.id);
+    const failures = contact ? contact.failures : this.#memory.failures(node.id, this.#clock.now());
+    if (failures === 0) return "fresh";
+    return failures >= this.table.badAfterFailures ? "bad" : "suspect";
+  }
+
+  /**
+   * The timeouts for a query to `node`: from its own RTT estimate when one is known (RFC 6298
+   * keeps one per destination), else from the node-wide estimate, else the ceilings.
+   *
+   * @param node the destination
+   */
+  timeouts(node: NodeInfo): Timeouts {
+    const contact = this.table.get(node.id);
+    const estimate = contact && !Number.isNaN(contact.srtt)
+      ? contact
+      : this.#memory.estimate(node.id, this.#clock.now()) ?? this.#overall;
+    return timeoutsFor(estimate, this.#slowQueryMs, this.#queryTimeoutMs);
+  }
+
+  /** The node-wide timeouts, for addresses whose node is not known yet (bootstrap). */
+  defaultTimeouts(): Timeouts {
+    return timeoutsFor(this.#overall, this.#slowQueryMs, this.#queryTimeoutMs);
+  }
+
+  /**
+   * The `count` contacts nearest `target` that are not bad, nearest first: what a lookup
+   * starts from and what a find_node reply carries (BEP 5 answers with good nodes).
+   *
+   * @param target the 20-byte id
+   * @param count how many at most
+   * @param requester an id to leave out (the node asking)
+   */
+  closest(target: Uint8Array, count: number, requester?: Uint8Array): Contact[] {
+    const table = this.table;
+    return table.closest(
+      target,
+      count,
+      requester === undefined
+        ? (contact) => table.isBad(contact)
+        : (contact) => table.isBad(contact) || idsEqual(contact.id, requester),
+    );
+  }
+
+  #observe(id: Uint8Array, from: Address): void {
+    const result: ObserveResult = this.table.observe(id, from.host, from.port, this.#clock.now());
+    if (result.kind === "full") this.#pingBeforeEvict(result.pingFirst);
+  }
+
+  /** Paper §2.2: a full bucket keeps its questionable head if it still answers. */
+  #pingBeforeEvict(contact: Contact): void {
+    const ping = this.#ping;
+    if (!ping) {
+      // Not running: nothing can answer. Count it as a failure so the bucket's pending ping
+      // is settled (the head is evicted for the waiting newcomer).
+      this.table.recordFailure(contact.id);
+      return;
+    }
+    this.#evictionPings++;
+    const asked: NodeInfo = { id: contact.id, host: contact.host, port: contact.port };
+    // The table waits for the outcome: every path must settle it.
+    ping(asked, this.timeouts(asked).timeoutMs).then(
+      (reply) => void this.answered(asked, reply.id, reply.rttMs),
+      (error) => {
+        if (error instanceof TimeoutError) this.failed(asked);
+        else if (error instanceof RpcError) this.#observe(asked.id, asked); // it answered
+        else this.table.recordFailure(asked.id); // could not even ask (closing, send failed)
+      },
+    );
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Query deadlines on one clock timer. Each KRPC socket keeps a min-heap of deadlines and a
+ * single timer for the earliest, instead of a timer per query: a busy node has many queries
+ * pending, and a simulation of thousands of nodes would otherwise keep millions of timers.
+ * Settled entries stay in the heap until their deadline passes (lazy deletion) and are skipped.
+ *
+ * @module
+ */
+import type { Clock, Timer } from "../clock.ts";
+
+/** One deadline; `settled` marks it done so the sweep skips it. */
+export interface Deadline {
+  /** When it expires, on the clock's monotonic time. */
+  readonly at: number;
+  /** True once the query it guards was answered, failed or aborted. */
+  settled: boolean;
+  /** Called when the deadline passes unsettled. */
+  readonly expire: () => void;
+}
+
+/** A heap of deadlines driven by one timer. */
+export class DeadlineSweep {
+  readonly #clock: Clock;
+  readonly #heap: Deadline[] = [];
+  #timer: Timer | undefined;
+  #timerAt = Infinity;
+
+  /** @param clock where time and the timer come from */
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  /** Deadlines in the heap, settled ones included. */
+  get size(): number {
+    return this.#heap.length;
+  }
+
+  /**
+   * Adds a deadline.
+   *
+   * @param deadline the entry; its `expire` runs once, when `at` passes, unless it is settled
+   */
+  add(deadline: Deadline): void {
+    const heap = this.#heap;
+    let i = heap.length;
+    heap.push(deadline);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent]!.at <= deadline.at) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = deadline;
+    if (deadline.at < this.#timerAt) this.#arm(deadline.at);
+  }
+
+  /** Cancels the timer and forgets every deadline without expiring them. */
+  clear(): void {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    this.#heap.length = 0;
+  }
+
+  #arm(at: number): void {
+    this.#timer?.cancel();
+    this.#timerAt = at;
+    this.#timer = this.#clock.setTimer(() => this.#sweep(), at - this.#clock.now());
+  }
+
+  #sweep(): void {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    const now = this.#clock.now();
+    const heap = this.#heap;
+    while (heap.length > 0 && (heap[0]!.at <= now || heap[0]!.settled)) {
+      const top = this.#pop();
+      if (!top.settled) {
+        top.settled = true;
+        top.expire();
+      }
+    }
+    if (heap.length > 0) this.#arm(heap[0]!.at);
+  }
+
+  #pop(): Deadline {
+    const heap = this.#heap;
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length === 0) return top;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= heap.length) break;
+      const right = left + 1;
+      const child = right < heap.length && heap[right]!.at < heap[left]!.at ? right : left;
+      if (heap[child]!.at >= last.at) break;
+      heap[i] = heap[child]!;
+      i = child;
+    }
+    heap[i] = last;
+    return top;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The RPC layer's counters.
+ *
+ * @module
+ */
+
+/** Message counters, all since the socket was created. */
+export interface RpcStats {
+  /** Datagrams sent (queries, responses and errors). */
+  sent: number;
+  /** Datagrams received. */
+  received: number;
+  /** Queries we sent. */
+  queriesSent: number;
+  /** Queries we sent, by method. */
+  queriesByMethod: Record<string, number>;
+  /** Queries we received and handled. */
+  queriesReceived: number;
+  /** Replies (responses or errors) matched to our queries. */
+  responsesReceived: number;
+  /** KRPC error replies received. */
+  errorsReceived: number;
+  /** Error replies we sent. */
+  errorsSent: number;
+  /** Our queries that got no reply in time. */
+  timedOut: number;
+  /**
+   * Datagrams dropped: inbound queries while too many answers are pending or while not
+   * answering, replies nobody waits for or from another address than the query went to.
+   */
+  dropped: number;
+  /** Datagrams that did not decode or were not valid KRPC. */
+  malformed: number;
+  /** Datagrams in the other codec (a JSON node hearing bencode, or the reverse); also malformed. */
+  otherCodec: number;
+  /** Sends the transport refused or failed. */
+  sendFailures: number;
+}
+
+/** All counters at zero. */
+export function emptyRpcStats(): RpcStats {
+  return {
+    sent: 0,
+    received: 0,
+    queriesSent: 0,
+    queriesByMethod: {},
+    queriesReceived: 0,
+    responsesReceived: 0,
+    errorsReceived: 0,
+    errorsSent: 0,
+    timedOut: 0,
+    dropped: 0,
+    malformed: 0,
+    otherCodec: 0,
+    sendFailures: 0,
+  };
+}
