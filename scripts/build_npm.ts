@@ -44,6 +44,7 @@ const entryFiles = [
   join(root, "scripts/npm_types.d.ts"),
   join(root, "mod.ts"),
   join(root, "testing.ts"),
+  join(root, "sqlite.ts"),
   ...listTs(join(root, "src")),
   ...listTs(join(root, "adapters")),
   ...listTs(join(root, "tests")),
@@ -121,11 +122,13 @@ const packageJson = {
     "./node": entry("adapters/node"),
     "./bun": entry("adapters/bun"),
     "./testing": entry("testing"),
+    "./sqlite": entry("sqlite"),
   },
   // The compiled tests and benchmarks stay in npm/ for the Node run but are not published.
   files: [
     "esm/mod.*",
     "esm/testing.*",
+    "esm/sqlite.*",
     "esm/src/",
     "esm/adapters/",
     "README.md",

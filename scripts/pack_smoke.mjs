@@ -57,6 +57,23 @@ await a.close();
 await b.close();
 if (typeof MemoryNetwork !== "function") throw new Error("@kdht/core/testing lacks MemoryNetwork");
 
+// @kdht/core/sqlite imports on every Node; a store works where node:sqlite exists (Node >= 22.13)
+// and is refused at construction, with the versions named, where it does not.
+const { SqliteStorage } = await import("@kdht/core/sqlite");
+let sqlite;
+try {
+  const storage = new SqliteStorage(":memory:");
+  const key = new Uint8Array(20).fill(1);
+  storage.put({ key, value: "v", publishedAt: 0, expiresAt: 1, receivedAt: 0, local: true });
+  if (storage.get(key)?.value !== "v") throw new Error("SqliteStorage lost a record");
+  storage.close();
+  sqlite = "SqliteStorage works";
+} catch (error) {
+  if (!/has no 'node:sqlite'; it needs .*Node ≥ 22\\.13/.test(error.message)) throw error;
+  sqlite = "SqliteStorage refused with a clear error (no node:sqlite here)";
+}
+console.log("pack smoke: " + sqlite);
+
 if (typeof core.generateKeyPair === "function") {
   // BEP 44 signing goes through @noble/curves, installed as the package's dependency.
   const { publicKey, secretKey } = core.generateKeyPair();

@@ -46,7 +46,16 @@ async function main() {
     {
       title: "type check",
       command: deno,
-      args: ["check", "mod.ts", "testing.ts", "adapters/", "tests/", "bench/", "scripts/"],
+      args: [
+        "check",
+        "mod.ts",
+        "testing.ts",
+        "sqlite.ts",
+        "adapters/",
+        "tests/",
+        "bench/",
+        "scripts/",
+      ],
     },
     // Every export documented (JSR's score, STYLE.md); quiet because Deno warns about @types/node.
     {
@@ -57,6 +66,7 @@ async function main() {
         "--lint",
         "mod.ts",
         "testing.ts",
+        "sqlite.ts",
         "adapters/deno.ts",
         "adapters/bun.ts",
         "adapters/node.ts",
