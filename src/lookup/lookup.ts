@@ -71,7 +71,8 @@ export interface LookupOptions<Found> {
   readonly onFound?: ((found: Found, from: NodeInfo) => boolean) | undefined;
   /**
    * Asked when the lookup would end while slow nodes among the k closest have not answered
-   * yet: returning true waits for them, up to four times their slow threshold. A value lookup
+   * yet: returning true waits for them, up to four times their slow threshold (at least 50 ms
+   * in all). A value lookup
    * that has found nothing says yes, so a slow holder is not mistaken for an absent value.
    */
   readonly awaitSlow?: (() => boolean) | undefined;
@@ -120,11 +121,15 @@ interface Candidate {
 }
 
 /**
- * How long `awaitSlow` waits for a slow node, as a multiple of its slow threshold: past that,
- * a node that answers in an RTT-scaled time is almost surely dead, and waiting for its full
- * timeout would make every read of a missing key pay for it.
+ * How long `awaitSlow` waits for a slow node: four times its slow threshold, and at least
+ * {@linkcode AWAIT_SLOW_MIN_MS}. Past that a node that answers in RTT-scaled time is almost
+ * surely dead, and waiting for its full timeout would make a read of a missing key pay for it;
+ * the floor keeps a busy process's stall (a garbage collection, a loaded machine) from turning
+ * an existing value into "not found".
  */
 const AWAIT_SLOW_FACTOR = 4;
+/** The least `awaitSlow` waits for a slow node, in ms. */
+export const AWAIT_SLOW_MIN_MS = 50;
 
 function idKey(id: Uint8Array): string {
   return String.fromCharCode.apply(null, id as unknown as number[]);
@@ -218,7 +223,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
               candidate.timer = undefined;
               candidate.abandoned = true;
               step();
-            }, (AWAIT_SLOW_FACTOR - 1) * slowAfter);
+            }, Math.max(AWAIT_SLOW_FACTOR * slowAfter, AWAIT_SLOW_MIN_MS) - slowAfter);
           }
           step();
         }, slowAfter);

@@ -225,6 +225,7 @@ describe("lookup", () => {
 
     // A slow holder: without awaitSlow the lookup ends without it; with it the lookup waits up
     // to four slow thresholds (80 ms here), so a holder at 60 ms is found and one at 300 ms not.
+    // A 5 ms threshold still waits the 50 ms floor for a holder at 40 ms.
     const holder = idToHex(truth[0]!.id);
     const slowHolder = (delay: number) => (node: NodeInfo) =>
       new Promise<LookupReply<string>>((resolve) =>
@@ -242,6 +243,14 @@ describe("lookup", () => {
     const bounded = await run({ ...common, query: slowHolder(300), awaitSlow: () => true }, clock);
     assert.equal(bounded.found.length, 0);
     assert.ok(clock.now() - started <= 90, `waited ${clock.now() - started} ms, not 300`);
+    const floor = await run({
+      target,
+      seeds: truth,
+      slowAfter: () => 5,
+      query: slowHolder(40),
+      awaitSlow: () => true,
+    }, clock);
+    assert.equal(floor.found[0]?.value, "v");
   });
 
   it("returns nothing for no seeds, and rejects with the abort reason", async () => {

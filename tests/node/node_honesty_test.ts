@@ -230,12 +230,14 @@ describe("dead nodes cost little, and only once", () => {
       });
       await joiner.listen(0, "10.5.5.5");
       const join = await time(() => joiner.bootstrap([sim.nodes[3]!.address!]));
-      const budget = 3 * Math.max(healthy.set, healthy.missing) + 10;
-      assert.ok(first < 1000, `the first read after the deaths took ${first} ms`);
-      assert.ok(
-        later.every((ms) => ms <= budget),
-        `later operations took ${later} ms; healthy ${JSON.stringify(healthy)}`,
-      );
+      // The measure of the issue: the median within 3x of healthy, and no operation paying
+      // anything like a fixed second (a read that meets a dead node for the first time waits
+      // at most the 50 ms floor for it; after that the node is known and costs nothing).
+      const median = [...later].sort((a, b) => a - b)[later.length >> 1]!;
+      const report = `later operations took ${later} ms; healthy ${JSON.stringify(healthy)}`;
+      assert.ok(first < 100, `the first read after the deaths took ${first} ms`);
+      assert.ok(median <= 3 * Math.max(healthy.set, healthy.missing), report);
+      assert.ok(later.every((ms) => ms < 100), report);
       assert.ok(join < 200, `a join through a survivor took ${join} ms`);
       await joiner.close();
     } finally {
