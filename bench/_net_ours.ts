@@ -72,11 +72,19 @@ class Ours implements NetLibrary {
   readonly settings: Figures = { serialization: "bencode", k: 20, alpha: 3, walk: "find_node" };
   readonly #total = { datagrams: 0, bytes: 0 };
   readonly #nodes: KademliaNode[] = [];
+  readonly #warnings = new Map<string, number>();
+
+  /** Counts warnings by their text with numbers blanked, so alike ones group. */
+  #warn(message: string): void {
+    const kind = message.replace(/\d+/g, "#").slice(0, 80);
+    this.#warnings.set(kind, (this.#warnings.get(kind) ?? 0) + 1);
+  }
 
   async createNode(seeds: readonly NetNode[]): Promise<OurNode> {
     let transport: CountingTransport | undefined;
     const node = new KademliaNode({
       serialization: "bencode",
+      onWarning: (message) => this.#warn(message),
       transport: async (options: BindOptions) =>
         transport = new CountingTransport(await createUdpTransport(options), this.#total),
     });
@@ -135,7 +143,8 @@ class Ours implements NetLibrary {
       const stats = node.stats();
       for (const key of Object.keys(sum) as (keyof typeof sum)[]) sum[key] += stats[key];
     }
-    return sum;
+    const warnings = [...this.#warnings].sort((a, b) => b[1] - a[1]).slice(0, 5);
+    return { ...sum, warnings: Object.fromEntries(warnings) };
   }
 }
 

@@ -25,6 +25,12 @@ export function repoRoot(): string {
   return dir;
 }
 
+/** This process's executable when it is Node itself, else the `node` on PATH. */
+function nodeExecutable(): string {
+  const host = globalThis as { Deno?: unknown; Bun?: unknown };
+  return host.Deno === undefined && host.Bun === undefined ? process.execPath : "node";
+}
+
 /**
  * The command that runs `bench/<name>.ts` on `runtime`, with garbage collection exposed.
  * @throws {Error} for Node when the npm build is missing
@@ -48,7 +54,7 @@ export function benchCommand(runtime: Runtime, name: string, root = repoRoot()):
           `bench: ${built} is missing; run \`deno run -A scripts/build_npm.ts\` first`,
         );
       }
-      return ["node", "--expose-gc", built];
+      return [nodeExecutable(), "--expose-gc", built];
     }
   }
 }
@@ -102,16 +108,20 @@ export class Child {
     });
     this.#child.stdin!.on("error", () => {});
     this.exited = new Promise((resolve) => {
-      this.#child.on("close", (code) => {
+      const end = (code: number | null): void => {
+        if (this.#ended) return;
         clearTimeout(this.#timer);
         running.delete(this.#child);
         if (this.#partial) this.#push(this.#partial);
         this.#ended = true;
         for (const wake of this.#waiters.splice(0)) wake(undefined);
         resolve(code);
-      });
+      };
+      this.#child.on("close", end);
+      // A child that could not start (no such executable) may never emit "close".
       this.#child.on("error", (error) => {
         this.stderr += `\n${error.message}`;
+        if (this.#child.pid === undefined) end(null);
       });
     });
   }
