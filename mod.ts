@@ -30,6 +30,7 @@ export type {
   MaintenanceStats,
   NodeStats,
   OperationOptions,
+  QueryFailure,
   QueryFailureReason,
   SetOptions,
   SetResult,

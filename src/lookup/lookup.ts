@@ -71,8 +71,9 @@ export interface LookupOptions<Found> {
   readonly onFound?: ((found: Found, from: NodeInfo) => boolean) | undefined;
   /**
    * Asked when the lookup would end while slow nodes among the k closest have not answered
-   * yet: returning true waits for them (until they answer or fail). A value lookup that has
-   * found nothing says yes, so a slow holder is not mistaken for an absent value.
+   * yet: returning true waits for them, up to four times their slow threshold (at least 50 ms
+   * in all). A value lookup
+   * that has found nothing says yes, so a slow holder is not mistaken for an absent value.
    */
   readonly awaitSlow?: (() => boolean) | undefined;
   /** Told of each step. */
@@ -111,11 +112,27 @@ interface Candidate {
   readonly node: NodeInfo;
   readonly depth: number;
   state: State;
-  /** When an in-flight query becomes slow (the clock's time). */
+  /** When its query, in flight, becomes slow (the clock's time). */
   slowAt: number;
-  /** Asked as a suspect: never waited on, even by `awaitSlow`. */
-  suspect: boolean;
+  /** When `awaitSlow` stops waiting for it, once slow (the clock's time). */
+  abandonAt: number;
+  /**
+   * No longer waited on even by `awaitSlow`: asked as a suspect, or still silent well past its
+   * slow threshold.
+   */
+  abandoned: boolean;
 }
+
+/**
+ * How long `awaitSlow` waits for a slow node: four times its slow threshold, and at least
+ * {@linkcode AWAIT_SLOW_MIN_MS}. Past that a node that answers in RTT-scaled time is almost
+ * surely dead, and waiting for its full timeout would make a read of a missing key pay for it;
+ * the floor keeps a busy process's stall (a garbage collection, a loaded machine) from turning
+ * an existing value into "not found".
+ */
+const AWAIT_SLOW_FACTOR = 4;
+/** The least `awaitSlow` waits for a slow node, in ms. */
+export const AWAIT_SLOW_MIN_MS = 50;
 
 function idKey(id: Uint8Array): string {
   return String.fromCharCode.apply(null, id as unknown as number[]);
@@ -153,47 +170,63 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       if (compareDistance(target, candidates[mid]!.node.id, node.id) < 0) lo = mid + 1;
       else hi = mid;
     }
-    candidates.splice(lo, 0, { node, depth, state: State.New, slowAt: Infinity, suspect: false });
+    candidates.splice(lo, 0, {
+      node,
+      depth,
+      state: State.New,
+      slowAt: Infinity,
+      abandonAt: Infinity,
+      abandoned: false,
+    });
     return lo === 0;
   };
   for (const seed of options.seeds) add(seed, 1);
 
   return new Promise<LookupResult<Found>>((resolve, reject) => {
-    // One timer per lookup, not one per query: it is armed for the earliest slow deadline of
-    // the queries in flight, and when it fires it marks every query past its deadline slow
-    // and re-arms for the next. A query that answers leaves the timer as it is; a firing
-    // that finds nothing due simply re-arms.
-    let slowTimer: Timer | undefined;
-    let slowTimerAt = Infinity;
-    const armSlowTimer = (at: number): void => {
-      if (at >= slowTimerAt) return;
-      slowTimer?.cancel();
-      slowTimerAt = at;
-      slowTimer = clock.setTimer(sweepSlow, at - clock.now());
+    // One timer per lookup, not one per query (a simulation of thousands of nodes runs
+    // millions of queries): it is armed for the earliest deadline among the queries in flight
+    // (slow) and the slow ones still waited on (abandoned), and when it fires it applies every
+    // deadline passed and re-arms for the next. An answer leaves the timer as it is; a firing
+    // that finds nothing due only re-arms.
+    let timer: Timer | undefined;
+    let timerAt = Infinity;
+    const arm = (at: number): void => {
+      if (at >= timerAt) return;
+      timer?.cancel();
+      timerAt = at;
+      timer = clock.setTimer(sweep, at - clock.now());
     };
-    const sweepSlow = (): void => {
-      slowTimer = undefined;
-      slowTimerAt = Infinity;
+    const sweep = (): void => {
+      timer = undefined;
+      timerAt = Infinity;
       if (finished) return;
       const now = clock.now();
       let next = Infinity;
-      let slowed = false;
+      let changed = false;
       for (const candidate of candidates) {
-        if (candidate.state !== State.InFlight) continue;
-        if (candidate.slowAt <= now) {
+        if (candidate.state === State.InFlight) {
+          if (candidate.slowAt > now) {
+            next = Math.min(next, candidate.slowAt);
+            continue;
+          }
           candidate.state = State.Slow;
           active--;
-          slowed = true;
+          changed = true;
           onEvent?.({ type: "slow", node: candidate.node });
-        } else if (candidate.slowAt < next) next = candidate.slowAt;
+        }
+        if (candidate.state !== State.Slow || candidate.abandoned) continue;
+        if (candidate.abandonAt <= now) {
+          candidate.abandoned = true;
+          changed = true;
+        } else next = Math.min(next, candidate.abandonAt);
       }
-      if (next < Infinity) armSlowTimer(next);
-      if (slowed) step();
+      if (next < Infinity) arm(next);
+      if (changed) step();
     };
     const stopTimers = (): void => {
-      slowTimer?.cancel();
-      slowTimer = undefined;
-      slowTimerAt = Infinity;
+      timer?.cancel();
+      timer = undefined;
+      timerAt = Infinity;
     };
     const finish = (): void => {
       finished = true;
@@ -226,12 +259,17 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       if (standing?.(candidate.node) === "suspect") {
         // Its last query failed: ask, but neither hold a slot nor the end for it.
         candidate.state = State.Slow;
-        candidate.suspect = true;
+        candidate.abandoned = true;
       } else {
         candidate.state = State.InFlight;
         active++;
-        candidate.slowAt = clock.now() + options.slowAfter(candidate.node);
-        armSlowTimer(candidate.slowAt);
+        const slowAfter = options.slowAfter(candidate.node);
+        const sentAt = clock.now();
+        candidate.slowAt = sentAt + slowAfter;
+        candidate.abandonAt = options.awaitSlow
+          ? sentAt + Math.max(AWAIT_SLOW_FACTOR * slowAfter, AWAIT_SLOW_MIN_MS)
+          : Infinity;
+        arm(candidate.slowAt);
       }
       options.query(candidate.node).then(
         (reply) => {
@@ -278,7 +316,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
         if (considered >= k) break;
         if (candidate.state === State.New && active < parallelism) send(candidate);
         // Failed and slow nodes (a suspect is slow as soon as it is asked) hold nothing up.
-        if (candidate.state === State.Slow && !candidate.suspect) slowNearby = true;
+        if (candidate.state === State.Slow && !candidate.abandoned) slowNearby = true;
         if (candidate.state === State.Failed || candidate.state === State.Slow) continue;
         considered++;
         if (candidate.state !== State.Answered) waiting = true;
