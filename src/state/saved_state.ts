@@ -174,7 +174,7 @@ function readPublication(value: unknown, where: string): SavedPublication {
     value: typed,
     publishedAt,
     expiresAt,
-    name,
+    ...(name !== undefined ? { name } : {}),
   };
 }
 

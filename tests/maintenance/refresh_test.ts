@@ -1,0 +1,61 @@
+// Bucket refresh: a bucket with no lookup and no new contact for refreshIntervalMs gets a
+// lookup for a random id in its range; a lookup through the bucket counts as use. On a quiet
+// network of two nodes (one bucket each) so that nothing else touches the buckets.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { randomId } from "../../src/id/node_id.ts";
+import { createSim } from "../_helpers/sim.ts";
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const quiet = { republishIntervalMs: 0, replicateIntervalMs: 0, refreshIntervalMs: HOUR };
+
+describe("bucket refresh", () => {
+  it("looks a random id up in each bucket idle for refreshIntervalMs, and not before", async () => {
+    const sim = await createSim({ size: 2, seed: 1, node: quiet });
+    try {
+      const [a, b] = sim.nodes as [typeof sim.nodes[0], typeof sim.nodes[0]];
+      const lookups = a.stats().lookups;
+      await sim.clock.advance(HOUR - MINUTE);
+      assert.equal(a.stats().maintenance.refreshed, 0, "not idle for an hour yet");
+      assert.equal(a.stats().lookups, lookups);
+      await sim.clock.advance(2 * MINUTE);
+      assert.equal(a.stats().maintenance.refreshed, 1, "its one bucket, once");
+      assert.equal(a.stats().lookups, lookups + 1);
+      assert.ok(b.stats().queriesReceived > 0, "the refresh asked the other node");
+      // Refreshed buckets are used: the next refresh is an hour later.
+      await sim.clock.advance(HOUR - 2 * MINUTE);
+      assert.equal(a.stats().maintenance.refreshed, 1);
+      await sim.clock.advance(2 * MINUTE);
+      assert.equal(a.stats().maintenance.refreshed, 2);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it("counts a lookup through a bucket as use", async () => {
+    const sim = await createSim({ size: 2, seed: 2, node: quiet });
+    try {
+      const a = sim.nodes[0]!;
+      await sim.clock.advance(50 * MINUTE);
+      await sim.run(a.findNode(randomId(sim.random)));
+      await sim.clock.advance(20 * MINUTE); // 70 min since the start, 20 since the lookup
+      assert.equal(a.stats().maintenance.refreshed, 0, "the lookup 20 min ago used the bucket");
+      await sim.clock.advance(45 * MINUTE); // 65 min since the lookup
+      assert.equal(a.stats().maintenance.refreshed, 1);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it("is off with refreshIntervalMs 0", async () => {
+    const sim = await createSim({ size: 2, seed: 3, node: { ...quiet, refreshIntervalMs: 0 } });
+    try {
+      await sim.clock.advance(5 * HOUR);
+      assert.equal(sim.nodes[0]!.stats().maintenance.refreshed, 0);
+      assert.equal(sim.nodes[1]!.stats().maintenance.refreshed, 0);
+    } finally {
+      await sim.close();
+    }
+  });
+});
