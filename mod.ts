@@ -27,6 +27,7 @@ export type {
   GetOptions,
   NodeStats,
   OperationOptions,
+  QueryFailure,
   QueryFailureReason,
   SetOptions,
   SetResult,

@@ -13,7 +13,7 @@ import type { Address } from "./transport/datagram_transport.ts";
 import type { TypedValue } from "./wire/value.ts";
 
 export type { StoreFailure } from "./operations/store_value.ts";
-export type { QueryFailureReason } from "./operations/failure_reason.ts";
+export type { QueryFailure, QueryFailureReason } from "./operations/failure_reason.ts";
 
 /** Every async operation accepts a signal; `close()` aborts them all. */
 export interface OperationOptions {
