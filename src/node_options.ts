@@ -4,6 +4,7 @@
  * @module
  */
 import type { Clock } from "./clock.ts";
+import type { Logger } from "./events/logger.ts";
 import {
   ALPHA,
   K,
@@ -97,6 +98,13 @@ export interface KademliaNodeOptions {
   recordTtlMs?: number;
   /** Told about malformed or dropped datagrams and failed sends. Must not throw. */
   onWarning?: (message: string, from: Address) => void;
+  /**
+   * Where the node writes log lines: peers, queries, lookups and stored values at `debug`,
+   * warnings (at most 20 per 10 s) at `warn`. `console` works; `createLogger()`
+   * filters by level.
+   * @default {none: the node logs nothing}
+   */
+  logger?: Logger;
 }
 
 /** The tunables after defaults are applied. */

@@ -8,6 +8,7 @@ import type { StoreFailure } from "./operations/store_value.ts";
 import type { Peer } from "./peer.ts";
 import type { ContactHealth } from "./routing/contact.ts";
 import type { PutRefusal, StorageStats } from "./records/storage.ts";
+import type { LookupHistograms } from "./metrics/lookup_stats.ts";
 import type { RpcStats } from "./rpc/rpc_stats.ts";
 import type { Address } from "./transport/datagram_transport.ts";
 import type { TypedValue } from "./wire/value.ts";
@@ -61,6 +62,14 @@ export interface FindValueResult {
   readonly peers: Peer[];
 }
 
+/** Who answered `ping`. */
+export interface PingResult {
+  /** The node that answered, at the address pinged. */
+  readonly peer: Peer;
+  /** The round trip in ms. */
+  readonly rttMs: number;
+}
+
 /** What `bootstrap` achieved. Rejected with a `BootstrapError` instead if nothing answered. */
 export interface BootstrapResult {
   /** How many bootstrap addresses answered. */
@@ -93,4 +102,8 @@ export interface NodeStats extends RpcStats {
   lookupRounds: number;
   /** Sum over finished lookups of the queries they sent. */
   lookupQueries: number;
+  /** Distributions of finished lookups' rounds, queries and durations (ms). */
+  lookupHistograms: LookupHistograms;
+  /** Our queries waiting for a reply. */
+  pendingQueries: number;
 }

@@ -28,10 +28,10 @@ import {
 import { bytesToIPv6, ipv6ToBytes } from "../wire/ip.ts";
 import { type Deadline, DeadlineSweep } from "./deadlines.ts";
 import type { KrpcMethod, MethodArgs, MethodReply, QueryInfo } from "./method.ts";
-import { emptyRpcStats, type RpcStats } from "./rpc_stats.ts";
+import { type DropReason, emptyRpcStats, type RpcStats } from "./rpc_stats.ts";
 
 export { emptyRpcStats } from "./rpc_stats.ts";
-export type { RpcStats } from "./rpc_stats.ts";
+export type { DropReason, RpcStats } from "./rpc_stats.ts";
 
 /**
  * Datagrams this short cannot hold a KRPC message (the smallest, a ping reply, is 47 bytes in
@@ -65,8 +65,11 @@ export interface KrpcSocketOptions {
   methods: MethodResolver;
   /** Handed to every method's `handle`. */
   context: unknown;
-  /** Told of every valid query before it is handled (the node updates its routing table). */
-  onQuery?: (args: MethodArgs, info: QueryInfo) => void;
+  /**
+   * Told of every valid query before it is handled (the node updates its routing table), with
+   * the name of the method answering it.
+   */
+  onQuery?: (args: MethodArgs, info: QueryInfo, method: string) => void;
   /** When false the node answers no query at all (BEP 43 read-only / client mode). */
   answering?: () => boolean;
   /**
@@ -116,6 +119,11 @@ interface Pending extends Deadline {
   reject(error: Error): void;
 }
 
+/** Adds one to a counter keyed by method name. */
+function count(counters: Record<string, number>, name: string): void {
+  counters[name] = (counters[name] ?? 0) + 1;
+}
+
 /** Normalises a host so replies match however the runtime spells an IPv6 address. */
 function hostKey(host: string): string {
   if (!host.includes(":")) return host;
@@ -132,7 +140,7 @@ export class KrpcSocket {
   readonly #random: Random;
   readonly #methods: MethodResolver;
   readonly #context: unknown;
-  readonly #onQuery: ((args: MethodArgs, info: QueryInfo) => void) | undefined;
+  readonly #onQuery: ((args: MethodArgs, info: QueryInfo, method: string) => void) | undefined;
   readonly #answering: () => boolean;
   readonly #onWarning: ((message: string, from: Address) => void) | undefined;
   readonly #timeoutMs: number;
@@ -172,7 +180,14 @@ export class KrpcSocket {
 
   /** A snapshot of the counters. */
   stats(): RpcStats {
-    return { ...this.#stats, queriesByMethod: { ...this.#stats.queriesByMethod } };
+    const stats = this.#stats;
+    return {
+      ...stats,
+      queriesByMethod: { ...stats.queriesByMethod },
+      queriesReceivedByMethod: { ...stats.queriesReceivedByMethod },
+      timedOutByMethod: { ...stats.timedOutByMethod },
+      droppedByReason: { ...stats.droppedByReason },
+    };
   }
 
   /** Queries sent that have not been answered, timed out or aborted yet. */
@@ -249,6 +264,7 @@ export class KrpcSocket {
         expire: () => {
           if (this.#take(tid) === undefined) return;
           this.#stats.timedOut++;
+          count(this.#stats.timedOutByMethod, method.name);
           reject(
             new TimeoutError(
               `Query '${method.name}' to ${to.host}:${to.port} timed out after ${timeoutMs} ms`,
@@ -267,8 +283,7 @@ export class KrpcSocket {
       this.#sweep.add(pending);
       if (options.signal) this.#watch(options.signal, tid);
       this.#stats.queriesSent++;
-      this.#stats.queriesByMethod[method.name] = (this.#stats.queriesByMethod[method.name] ?? 0) +
-        1;
+      count(this.#stats.queriesByMethod, method.name);
       this.#stats.sent++;
       this.#transport.send(data, to).catch((error: Error) => {
         this.#stats.sendFailures++;
@@ -334,6 +349,11 @@ export class KrpcSocket {
       this.#stats.sendFailures++;
       this.#onWarning?.(`send failed: ${error.message}`, to);
     });
+  }
+
+  #drop(reason: DropReason): void {
+    this.#stats.dropped++;
+    this.#stats.droppedByReason[reason]++;
   }
 
   #warn(message: string, from: Address): void {
@@ -413,9 +433,13 @@ export class KrpcSocket {
   #match(t: Uint8Array, from: Address): Pending | undefined {
     const tid = t.length === 2 ? (t[0]! << 8) | t[1]! : -1;
     const pending = this.#pending.get(tid);
-    if (!pending || pending.port !== from.port || pending.host !== hostKey(from.host)) {
-      // Unknown t, or a reply from another address than the query went to: ignored.
-      this.#stats.dropped++;
+    if (!pending) {
+      this.#drop("unknown_transaction");
+      return undefined;
+    }
+    if (pending.port !== from.port || pending.host !== hostKey(from.host)) {
+      // A reply from another address than the query went to: ignored.
+      this.#drop("wrong_address");
       return undefined;
     }
     return this.#take(tid);
@@ -423,17 +447,18 @@ export class KrpcSocket {
 
   #handleQuery(query: QueryEnvelope, size: number, from: Address): void {
     if (!this.#answering()) {
-      this.#stats.dropped++;
+      this.#drop("not_answering");
       return;
     }
     if (this.#handling >= this.#maxConcurrent) {
-      this.#stats.dropped++;
+      this.#drop("overloaded");
       this.#warn("inbound query dropped: too many answers pending", from);
       return;
     }
     const method = this.#methods(query.method, query.args);
     if (!method) {
       this.#stats.queriesReceived++;
+      count(this.#stats.queriesReceivedByMethod, "unknown");
       this.#replyError(
         query.t,
         ErrorCode.MethodUnknown,
@@ -452,8 +477,9 @@ export class KrpcSocket {
       return;
     }
     this.#stats.queriesReceived++;
+    count(this.#stats.queriesReceivedByMethod, method.name);
     const info: QueryInfo = { from, readOnly: query.readOnly };
-    this.#onQuery?.(args, info);
+    this.#onQuery?.(args, info, method.name);
     let result: MethodReply | Promise<MethodReply>;
     try {
       result = method.handle(this.#context, args, info);
