@@ -163,7 +163,8 @@ export class Records {
     publisher: Uint8Array,
     options: { readonly ttlMs?: number | undefined; readonly name?: string | undefined } = {},
   ): { record: StoredRecord; result: PutResult } {
-    const now = this.#clock.wallTime();
+    // Whole milliseconds: the stamp travels as a KRPC integer (a virtual clock's is fractional).
+    const now = Math.floor(this.#clock.wallTime());
     const held = this.storage.get(key);
     const publishedAt = held && held.publishedAt >= now ? held.publishedAt + 1 : now;
     const record: StoredRecord = {
