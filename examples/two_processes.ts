@@ -75,7 +75,9 @@ async function first(): Promise<void> {
     console.log(`first: a peer stored key ${key}`);
     console.log(`first: get("from-second") → ${JSON.stringify(await node.get("from-second"))}`);
     const [peer] = await node.findNode(secondId!);
-    if (peer?.id !== secondId) throw new Error(`the lookup did not find ${secondId}`);
+    if (peer === undefined || peer.id !== secondId) {
+      throw new Error(`the lookup did not find ${secondId}`);
+    }
     console.log(`first: found the second process by id: ${peer}`);
     const { rttMs } = await node.ping(peer);
     console.log(`first: pinged it (${rttMs.toFixed(2)} ms)`);

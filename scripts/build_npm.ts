@@ -12,7 +12,15 @@
  * @module
  */
 import ts from "typescript";
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -41,10 +49,13 @@ const entryFiles = [
   join(root, "scripts/npm_types.d.ts"),
   join(root, "mod.ts"),
   join(root, "testing.ts"),
+  join(root, "cli.ts"),
+  ...listTs(join(root, "cli")),
   ...listTs(join(root, "src")),
   ...listTs(join(root, "adapters")),
   ...listTs(join(root, "tests")),
   ...listTs(join(root, "bench")),
+  ...listTs(join(root, "examples")),
 ].filter((file) => existsSync(file) && !denoOnly.has(file));
 
 const options: ts.CompilerOptions = {
@@ -110,7 +121,24 @@ const packageJson = {
   type: "module",
   // @noble/curves 2 (a runtime dependency) declares engines.node ">= 20.19.0".
   engines: { node: ">=20.19" },
-  keywords: ["kademlia", "dht", "p2p", "bittorrent", "krpc", "udp", "deno", "bun"],
+  keywords: [
+    "kademlia",
+    "dht",
+    "p2p",
+    "distributed-hash-table",
+    "bittorrent",
+    "mainline",
+    "krpc",
+    "bep5",
+    "udp",
+    "deno",
+    "bun",
+    "node",
+  ],
+  repository: rootPackageJson.repository,
+  types: "./esm/mod.d.ts",
+  // `npx kdht` after install: bin/kdht.js imports the compiled command line.
+  bin: { kdht: "bin/kdht.js" },
   dependencies,
   exports: {
     ".": entry("mod"),
@@ -120,8 +148,11 @@ const packageJson = {
   },
   // The compiled tests and benchmarks stay in npm/ for the Node run but are not published.
   files: [
+    "bin/",
     "esm/mod.*",
     "esm/testing.*",
+    "esm/cli.*",
+    "esm/cli/",
     "esm/src/",
     "esm/adapters/",
     "README.md",
@@ -130,6 +161,12 @@ const packageJson = {
 };
 writeFileSync(join(outDir, "package.json"), JSON.stringify(packageJson, null, 2) + "\n");
 for (const file of ["README.md", "LICENSE"]) cpSync(join(root, file), join(outDir, file));
+mkdirSync(join(outDir, "bin"), { recursive: true });
+writeFileSync(
+  join(outDir, "bin", "kdht.js"),
+  '#!/usr/bin/env node\n// The kdht command line (esm/cli.js), for `npx kdht`.\nimport "../esm/cli.js";\n',
+);
+chmodSync(join(outDir, "bin", "kdht.js"), 0o755);
 mkdirSync(esmDir, { recursive: true });
 console.log(
   `build_npm: compiled ${entryFiles.length} files into ${

@@ -66,7 +66,19 @@ interface Running {
   readonly services: Services;
 }
 
-/** A listener for one of the node's events, typed by its name. */
+/**
+ * A listener for one of the node's events, typed by its name.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type KademliaNodeListener } from "@kdht/core";
+ *
+ * await using node = new KademliaNode();
+ * const onPeer: KademliaNodeListener<"peer-added"> = (event) => console.log(event.peer.id);
+ * node.addEventListener("peer-added", onPeer);
+ * node.removeEventListener("peer-added", onPeer);
+ * ```
+ */
 export type KademliaNodeListener<K extends keyof KademliaNodeEventMap> =
   | ((event: KademliaNodeEventMap[K]) => void)
   | { handleEvent(event: KademliaNodeEventMap[K]): void };
@@ -113,8 +125,9 @@ export class KademliaNode extends EventTarget {
    * @throws {RangeError} if a numeric option is out of range
    * @throws {TypeError} if `nodeId` or `serialization` is invalid
    */
-  constructor(options: KademliaNodeOptions = {}) {
+  constructor(options?: KademliaNodeOptions) {
     super();
+    options ??= {};
     this.#tunables = resolveTunables(options);
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
@@ -186,11 +199,11 @@ export class KademliaNode extends EventTarget {
    * @throws {NodeStateError} after `close()`, or when no transport is given and none is
    *   registered for this runtime
    */
-  listen(port = 0, hostname = "127.0.0.1"): Promise<Address> {
+  listen(port?: number, hostname?: string): Promise<Address> {
     if (this.#shutdown.signal.aborted) {
       return Promise.reject(new NodeStateError("Cannot listen: node is closed"));
     }
-    this.#starting ??= this.#start(port, hostname).catch((error) => {
+    this.#starting ??= this.#start(port ?? 0, hostname ?? "127.0.0.1").catch((error) => {
       this.#starting = undefined;
       throw error;
     });
@@ -267,9 +280,10 @@ export class KademliaNode extends EventTarget {
    * @throws {TypeError} if an address is malformed
    */
   async bootstrap(
-    addresses: readonly AddressLike[] = [],
-    options: OperationOptions = {},
+    addresses?: readonly AddressLike[],
+    options?: OperationOptions,
   ): Promise<BootstrapResult> {
+    addresses ??= [];
     if (!Array.isArray(addresses)) {
       throw new TypeError(`Invalid bootstrap addresses: expected an array, got ${addresses}`);
     }
@@ -293,11 +307,11 @@ export class KademliaNode extends EventTarget {
   async set(
     key: string | Uint8Array,
     value: TypedValue,
-    options: SetOptions = {},
+    options?: SetOptions,
   ): Promise<SetResult> {
     const target = this.#keyId(key);
     this.#checkValue(value);
-    const ttlMs = this.#checkTtl(options.ttlMs);
+    const ttlMs = this.#checkTtl(options?.ttlMs);
     const { services, transport } = this.#requireRunning("set");
     checkValueFits(this.#codec, transport.maxDatagramSize, this.#idBytes, target, value);
     const outcome = await storeValue(services, target, value, {
@@ -318,10 +332,10 @@ export class KademliaNode extends EventTarget {
    */
   async get(
     key: string | Uint8Array,
-    options: GetOptions = {},
+    options?: GetOptions,
   ): Promise<TypedValue | undefined> {
     const target = this.#keyId(key);
-    const quorum = this.#checkQuorum(options.quorum);
+    const quorum = this.#checkQuorum(options?.quorum);
     const { services } = this.#requireRunning("get");
     const records = this.#context.records;
     const local = records.get(target);
@@ -342,7 +356,7 @@ export class KademliaNode extends EventTarget {
    * @returns the closest peers that answered, nearest first
    * @throws {TypeError} if the id is malformed
    */
-  async findNode(id: string | Uint8Array, options: OperationOptions = {}): Promise<Peer[]> {
+  async findNode(id: string | Uint8Array, options?: OperationOptions): Promise<Peer[]> {
     const target = typeof id === "string" ? idFromHex(id) : idFromHex(idToHex(id));
     const { services } = this.#requireRunning("findNode");
     const result = await findNodes(services, target, this.#signal(options));
@@ -358,9 +372,9 @@ export class KademliaNode extends EventTarget {
    * @param options quorum and abort signal
    * @returns the value (or `undefined`) and the closest peers that answered
    */
-  async findValue(key: string | Uint8Array, options: GetOptions = {}): Promise<FindValueResult> {
+  async findValue(key: string | Uint8Array, options?: GetOptions): Promise<FindValueResult> {
     const target = this.#keyId(key);
-    const quorum = this.#checkQuorum(options.quorum);
+    const quorum = this.#checkQuorum(options?.quorum);
     const { services } = this.#requireRunning("findValue");
     const found = await findRecord(services, target, { quorum, signal: this.#signal(options) });
     return {
@@ -380,7 +394,7 @@ export class KademliaNode extends EventTarget {
    * @throws {RpcError} if the node answered with a KRPC error
    * @throws {TypeError} if the address is malformed
    */
-  async ping(address: AddressLike, options: OperationOptions = {}): Promise<PingResult> {
+  async ping(address: AddressLike, options?: OperationOptions): Promise<PingResult> {
     const parsed = parseAddress(address, "ping address");
     const { services } = this.#requireRunning("ping");
     const outcome = await pingAddress(services, parsed, this.#signal(options));
@@ -523,8 +537,8 @@ export class KademliaNode extends EventTarget {
     return this.#running;
   }
 
-  #signal(options: OperationOptions): AbortSignal {
-    const signal = options.signal;
+  #signal(options: OperationOptions | undefined): AbortSignal {
+    const signal = options?.signal;
     return signal ? AbortSignal.any([signal, this.#shutdown.signal]) : this.#shutdown.signal;
   }
 

@@ -24,7 +24,17 @@ import type {
 } from "./transport/datagram_transport.ts";
 import type { Serialization } from "./wire/codec.ts";
 
-/** Options for {@linkcode KademliaNode}. Every field is optional. */
+/**
+ * Options for {@linkcode KademliaNode}. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type KademliaNodeOptions } from "@kdht/core";
+ *
+ * const options: KademliaNodeOptions = { serialization: "bencode", k: 8, alpha: 3, logger: console };
+ * await using node = new KademliaNode(options);
+ * ```
+ */
 export interface KademliaNodeOptions {
   /**
    * The wire codec. All nodes of one network must use the same one; datagrams in the other

@@ -6,10 +6,29 @@
  * @module
  */
 
-/** Severity, lowest first. */
+/**
+ * Severity, lowest first.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, KademliaNode, type LogLevel } from "@kdht/core";
+ *
+ * const level: LogLevel = "debug";
+ * await using node = new KademliaNode({ logger: createLogger({ level }) });
+ * ```
+ */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-/** The levels in order, lowest first, plus `"silent"` which writes nothing. */
+/**
+ * The levels in order, lowest first, plus `"silent"` which writes nothing.
+ *
+ * @example
+ * ```ts
+ * import { LOG_LEVELS } from "@kdht/core";
+ *
+ * console.log(LOG_LEVELS.join(" < ")); // "debug < info < warn < error < silent"
+ * ```
+ */
 export const LOG_LEVELS: readonly (LogLevel | "silent")[] = Object.freeze([
   "debug",
   "info",
@@ -18,7 +37,17 @@ export const LOG_LEVELS: readonly (LogLevel | "silent")[] = Object.freeze([
   "silent",
 ]);
 
-/** Structured details of a log line. */
+/**
+ * Structured details of a log line.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, type LogFields } from "@kdht/core";
+ *
+ * const fields: LogFields = { peers: 12, at: "127.0.0.1:6881" };
+ * createLogger({ write: console.log }).info("summary", fields); // "info summary peers=12 at=127.0.0.1:6881"
+ * ```
+ */
 export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
 
 /**
@@ -42,7 +71,17 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-/** Options of {@linkcode createLogger}. */
+/**
+ * Options of {@linkcode createLogger}.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, type CreateLoggerOptions } from "@kdht/core";
+ *
+ * const options: CreateLoggerOptions = { level: "warn", write: (line) => console.log(`[dht] ${line}`) };
+ * createLogger(options).warn("bad datagram"); // "[dht] warn bad datagram"
+ * ```
+ */
 export interface CreateLoggerOptions {
   /**
    * The lowest level written; `"silent"` writes nothing.
@@ -62,6 +101,13 @@ export interface CreateLoggerOptions {
  *
  * @param fields the fields
  * @returns the pairs, each with a leading space
+ *
+ * @example
+ * ```ts
+ * import { formatFields } from "@kdht/core";
+ *
+ * console.log(formatFields({ id: "ab12", note: "two words" })); // ' id=ab12 note="two words"'
+ * ```
  */
 export function formatFields(fields: LogFields | undefined): string {
   if (fields === undefined) return "";
@@ -92,15 +138,15 @@ export function formatFields(fields: LogFields | undefined): string {
  * console.log(lines[0]); // "info ready id=…"
  * ```
  */
-export function createLogger(options: CreateLoggerOptions = {}): Logger {
-  const level = options.level ?? "info";
+export function createLogger(options?: CreateLoggerOptions): Logger {
+  const level = options?.level ?? "info";
   const threshold = LOG_LEVELS.indexOf(level);
   if (threshold < 0) {
     throw new RangeError(
       `Cannot create logger: 'level' must be one of ${LOG_LEVELS.join(", ")}, got ${String(level)}`,
     );
   }
-  const write = options.write ?? ((line: string) => console.error(line));
+  const write = options?.write ?? ((line: string) => console.error(line));
   const at = (name: LogLevel) =>
     LOG_LEVELS.indexOf(name) < threshold
       ? () => {}

@@ -99,7 +99,23 @@ export class QueryReceivedEvent extends Event {
   }
 }
 
-/** What a finished lookup did, as {@linkcode LookupFinishedEvent} reports it. */
+/**
+ * What a finished lookup did, as {@linkcode LookupFinishedEvent} reports it.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type LookupSummary } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * const summaries: LookupSummary[] = [];
+ * node.addEventListener("lookup-finished", (event) => summaries.push(event));
+ * await node.findNode(seed.id);
+ * console.log(summaries[0]!.method); // "find_node"
+ * ```
+ */
 export interface LookupSummary {
   /** The method the lookup asked with: `find_node`, `find_value`, … */
   readonly method: string;
@@ -169,7 +185,23 @@ export class LookupFinishedEvent extends Event implements LookupSummary {
   }
 }
 
-/** What {@linkcode ValueStoredEvent} says about the record kept. */
+/**
+ * What {@linkcode ValueStoredEvent} says about the record kept.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type StoredSummary } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * const kept: StoredSummary[] = [];
+ * seed.addEventListener("value-stored", (event) => kept.push(event));
+ * await node.set("k", "v");
+ * console.log(kept[0]!.local, kept[0]!.size); // false 1
+ * ```
+ */
 export interface StoredSummary {
   /** The 20-byte key as 40 hex characters. */
   readonly key: string;
@@ -257,6 +289,17 @@ export class WarningEvent extends Event {
 /**
  * The events of a {@linkcode KademliaNode}, by name: what `addEventListener` types its
  * listener with.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type KademliaNodeEventMap } from "@kdht/core";
+ *
+ * await using node = new KademliaNode();
+ * const seen: (keyof KademliaNodeEventMap)[] = [];
+ * for (const type of ["peer-added", "peer-removed", "warning"] as const) {
+ *   node.addEventListener(type, () => seen.push(type));
+ * }
+ * ```
  */
 export interface KademliaNodeEventMap {
   /** A contact entered the routing table. */

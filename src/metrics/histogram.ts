@@ -5,7 +5,21 @@
  * @module
  */
 
-/** A histogram's contents at one moment. */
+/**
+ * A histogram's contents at one moment.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type HistogramSnapshot } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * const rounds: HistogramSnapshot = node.stats().lookupHistograms.rounds;
+ * console.log(rounds.count, rounds.buckets.at(-1)!.le); // lookups so far, Infinity
+ * ```
+ */
 export interface HistogramSnapshot {
   /**
    * Cumulative counts: `buckets[i].count` observations were at most `buckets[i].le`. The

@@ -38,7 +38,21 @@ export const LOOKUP_DURATION_BOUNDS_MS: readonly number[] = [
   10_000,
 ];
 
-/** The distributions of finished lookups. */
+/**
+ * The distributions of finished lookups.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type LookupHistograms } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * const histograms: LookupHistograms = node.stats().lookupHistograms;
+ * console.log(histograms.queries.sum === node.stats().lookupQueries); // true
+ * ```
+ */
 export interface LookupHistograms {
   /** Sequential request waves per lookup. */
   readonly rounds: HistogramSnapshot;

@@ -8,10 +8,33 @@
 import type { NodeStats } from "../node_results.ts";
 import type { HistogramSnapshot } from "./histogram.ts";
 
-/** The `Content-Type` of a scrape answer in this format. */
+/**
+ * The `Content-Type` of a scrape answer in this format.
+ *
+ * @example
+ * ```ts
+ * import { formatPrometheus, KademliaNode, PROMETHEUS_CONTENT_TYPE } from "@kdht/core";
+ *
+ * await using node = new KademliaNode();
+ * const scrape = () =>
+ *   new Response(formatPrometheus(node.stats()), { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } });
+ * console.log(scrape().headers.get("content-type")); // "text/plain; version=0.0.4; charset=utf-8"
+ * ```
+ */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-/** Options of {@linkcode formatPrometheus}. */
+/**
+ * Options of {@linkcode formatPrometheus}.
+ *
+ * @example
+ * ```ts
+ * import { formatPrometheus, KademliaNode, type PrometheusOptions } from "@kdht/core";
+ *
+ * await using node = new KademliaNode();
+ * const options: PrometheusOptions = { prefix: "dht", labels: { node: "a" } };
+ * console.log(formatPrometheus(node.stats(), options).includes('dht_datagrams_sent_total{node="a"} 0')); // true
+ * ```
+ */
 export interface PrometheusOptions {
   /**
    * The start of every metric name.
@@ -108,9 +131,9 @@ const NONE: Labels = {};
  * console.log(text.includes("kdht_datagrams_sent_total 0")); // true
  * ```
  */
-export function formatPrometheus(stats: NodeStats, options: PrometheusOptions = {}): string {
-  const prefix = options.prefix ?? "kdht";
-  const labels = options.labels ?? {};
+export function formatPrometheus(stats: NodeStats, options?: PrometheusOptions): string {
+  const prefix = options?.prefix ?? "kdht";
+  const labels = options?.labels ?? {};
   if (!METRIC_NAME.test(prefix)) {
     throw new TypeError(
       `Invalid prefix: ${JSON.stringify(prefix)} is not a Prometheus metric name`,

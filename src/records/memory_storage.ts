@@ -8,7 +8,17 @@ import { compareDistance, idToHex } from "../id/node_id.ts";
 import { type StoredRecord, valueByteLength } from "./record.ts";
 import type { PutResult, Storage, StorageStats } from "./storage.ts";
 
-/** Options for {@linkcode MemoryStorage}. */
+/**
+ * Options for {@linkcode MemoryStorage}.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, MemoryStorage, type MemoryStorageOptions } from "@kdht/core";
+ *
+ * const options: MemoryStorageOptions = { maxRecords: 10_000, maxBytes: 16 * 1024 * 1024 };
+ * await using node = new KademliaNode({ storage: new MemoryStorage(options) });
+ * ```
+ */
 export interface MemoryStorageOptions {
   /**
    * The most records held.
@@ -31,7 +41,20 @@ function positiveInteger(name: string, value: number): number {
   return value;
 }
 
-/** A bounded in-memory store; when full it evicts the record farthest from the node's id. */
+/**
+ * A bounded in-memory store; when full it evicts the record farthest from the node's id.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, MemoryStorage } from "@kdht/core";
+ *
+ * const storage = new MemoryStorage({ maxRecords: 1000 });
+ * await using node = new KademliaNode({ storage });
+ * await node.listen(0);
+ * await node.set("k", "v");
+ * console.log(storage.size); // 1
+ * ```
+ */
 export class MemoryStorage implements Storage {
   readonly #records = new Map<string, StoredRecord>();
   readonly #maxRecords: number;
@@ -52,9 +75,9 @@ export class MemoryStorage implements Storage {
    * @param options capacity in records and bytes
    * @throws {RangeError} if a capacity is not a positive integer
    */
-  constructor(options: MemoryStorageOptions = {}) {
-    this.#maxRecords = positiveInteger("maxRecords", options.maxRecords ?? MAX_RECORDS);
-    this.#maxBytes = positiveInteger("maxBytes", options.maxBytes ?? MAX_STORED_BYTES);
+  constructor(options?: MemoryStorageOptions) {
+    this.#maxRecords = positiveInteger("maxRecords", options?.maxRecords ?? MAX_RECORDS);
+    this.#maxBytes = positiveInteger("maxBytes", options?.maxBytes ?? MAX_STORED_BYTES);
   }
 
   /** Sets the node id that eviction measures distance from. */

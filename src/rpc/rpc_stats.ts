@@ -4,7 +4,21 @@
  * @module
  */
 
-/** Why a datagram was dropped without an answer. */
+/**
+ * Why a datagram was dropped without an answer.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type DropReason } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * const reason: DropReason = "overloaded";
+ * console.log(node.stats().droppedByReason[reason]); // 0
+ * ```
+ */
 export type DropReason =
   /** An inbound query while `maxConcurrentQueries` answers were pending. */
   | "overloaded"
@@ -15,7 +29,21 @@ export type DropReason =
   /** A reply to a pending query, from another address than the query went to. */
   | "wrong_address";
 
-/** Message counters, all since the socket was created. */
+/**
+ * Message counters, all since the socket was created.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type RpcStats } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * const stats: RpcStats = node.stats();
+ * console.log(stats.sent > 0, stats.timedOut); // true 0
+ * ```
+ */
 export interface RpcStats {
   /** Datagrams sent (queries, responses and errors). */
   sent: number;

@@ -56,9 +56,10 @@ describe(`kdht demo (${RUNTIME})`, () => {
     bar.start("join", 4);
     for (let i = 0; i < 4; i++) bar.tick();
     bar.end();
-    const drawn = written.join("");
-    assert.match(drawn, /^\r\x1b\[2Kjoin +░+ 0\/4/);
-    assert.match(drawn, /\r\x1b\[2Kjoin +█+ 4\/4 [\d.]+ s\n$/);
+    // Each redraw returns to the line start and clears it (ESC [2K) before drawing.
+    const drawn = written.join("").replaceAll("\x1b[2K", "<clear>");
+    assert.match(drawn, /^\r<clear>join +░+ 0\/4/);
+    assert.match(drawn, /\r<clear>join +█+ 4\/4 [\d.]+ s\n$/);
     written.length = 0;
     const plain = createProgress(output(false));
     plain.start("read", 2);
