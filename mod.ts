@@ -20,6 +20,26 @@
  */
 import "./adapters/defaults.ts";
 export { KademliaNode } from "./src/node.ts";
+export type { KademliaNodeListener } from "./src/node.ts";
+export {
+  LookupFinishedEvent,
+  PeerAddedEvent,
+  PeerRemovedEvent,
+  QueryReceivedEvent,
+  ValueStoredEvent,
+  WarningEvent,
+} from "./src/events/node_events.ts";
+export type {
+  KademliaNodeEventMap,
+  LookupSummary,
+  StoredSummary,
+} from "./src/events/node_events.ts";
+export { createLogger, formatFields, LOG_LEVELS } from "./src/events/logger.ts";
+export type { CreateLoggerOptions, LogFields, Logger, LogLevel } from "./src/events/logger.ts";
+export { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from "./src/metrics/prometheus.ts";
+export type { PrometheusOptions } from "./src/metrics/prometheus.ts";
+export type { HistogramSnapshot } from "./src/metrics/histogram.ts";
+export type { LookupHistograms } from "./src/metrics/lookup_stats.ts";
 export type { KademliaNodeOptions } from "./src/node_options.ts";
 export type { LifecycleOptions } from "./src/maintenance/lifecycle_options.ts";
 export type { StateStore } from "./src/state/state_store.ts";
@@ -30,6 +50,7 @@ export type {
   MaintenanceStats,
   NodeStats,
   OperationOptions,
+  PingResult,
   QueryFailure,
   QueryFailureReason,
   SetOptions,
@@ -76,6 +97,6 @@ export { createUdpTransport } from "./adapters/runtime.ts";
 export { BencodeCodec } from "./src/wire/bencode.ts";
 export { JsonCodec } from "./src/wire/json.ts";
 export type { Codec, Serialization, WireDict, WireValue } from "./src/wire/codec.ts";
-export type { RpcStats } from "./src/rpc/rpc_stats.ts";
+export type { DropReason, RpcStats } from "./src/rpc/rpc_stats.ts";
 export type { ContactHealth } from "./src/routing/contact.ts";
 export type { TypedValue } from "./src/wire/value.ts";

@@ -8,6 +8,10 @@
  */
 import { type Clock, systemClock } from "./clock.ts";
 import { NodeStateError } from "./errors.ts";
+import { createEventHooks } from "./events/emitter.ts";
+import type { NodeHooks } from "./events/hooks.ts";
+import type { KademliaNodeEventMap } from "./events/node_events.ts";
+import { LookupStats } from "./metrics/lookup_stats.ts";
 import { hashKey, idFromHex, idToHex, randomId } from "./id/node_id.ts";
 import type { NodeContext } from "./node_context.ts";
 import {
@@ -21,6 +25,7 @@ import type {
   GetOptions,
   NodeStats,
   OperationOptions,
+  PingResult,
   SetOptions,
   SetResult,
 } from "./node_results.ts";
@@ -32,7 +37,8 @@ import {
 import { bootstrap } from "./operations/bootstrap.ts";
 import { findNodes } from "./operations/find_nodes.ts";
 import { findRecord } from "./operations/find_record.ts";
-import type { LookupCounters, Services } from "./operations/services.ts";
+import { pingAddress } from "./operations/ping_address.ts";
+import type { Services } from "./operations/services.ts";
 import { storeValue } from "./operations/store_value.ts";
 import { checkValueFits } from "./operations/value_fits.ts";
 import { Peer } from "./peer.ts";
@@ -71,7 +77,26 @@ interface Running {
 }
 
 /**
- * A Kademlia DHT node.
+ * A listener for one of the node's events, typed by its name.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type KademliaNodeListener } from "@kdht/core";
+ *
+ * await using node = new KademliaNode();
+ * const onPeer: KademliaNodeListener<"peer-added"> = (event) => console.log(event.peer.id);
+ * node.addEventListener("peer-added", onPeer);
+ * node.removeEventListener("peer-added", onPeer);
+ * ```
+ */
+export type KademliaNodeListener<K extends keyof KademliaNodeEventMap> =
+  | ((event: KademliaNodeEventMap[K]) => void)
+  | { handleEvent(event: KademliaNodeEventMap[K]): void };
+
+/**
+ * A Kademlia DHT node. It is an `EventTarget`: see {@linkcode KademliaNodeEventMap} for its
+ * events (`peer-added`, `peer-removed`, `query-received`, `lookup-finished`, `value-stored`,
+ * `warning`).
  *
  * @example
  * ```ts
@@ -86,7 +111,7 @@ interface Running {
  * console.log(await a.get("greeting")); // "hello"
  * ```
  */
-export class KademliaNode {
+export class KademliaNode extends EventTarget {
   #idBytes: Uint8Array;
   readonly #options: KademliaNodeOptions;
   readonly #tunables: ResolvedTunables;
@@ -95,9 +120,11 @@ export class KademliaNode {
   readonly #codec: Codec;
   readonly #storage: Storage;
   #context: NodeContext;
-  readonly #counters: LookupCounters = { lookups: 0, rounds: 0, queries: 0 };
+  readonly #counters = new LookupStats();
   readonly #maintenanceStats: MaintenanceStats = emptyMaintenanceStats();
   readonly #stateFile: StateFile;
+  readonly #listened = new Set<string>();
+  readonly #hooks: NodeHooks;
   readonly #shutdown = new AbortController();
   #running: Running | undefined;
   #starting: Promise<Address> | undefined;
@@ -110,7 +137,9 @@ export class KademliaNode {
    * @throws {RangeError} if a numeric option is out of range
    * @throws {TypeError} if `nodeId` or `serialization` is invalid
    */
-  constructor(options: KademliaNodeOptions = {}) {
+  constructor(options?: KademliaNodeOptions) {
+    super();
+    options ??= {};
     this.#tunables = resolveTunables(options);
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
@@ -121,6 +150,13 @@ export class KademliaNode {
       ? idFromHex(options.nodeId)
       : idFromHex(idToHex(options.nodeId));
     this.#codec = options.serialization === "bencode" ? new BencodeCodec() : new JsonCodec();
+    const hooks = this.#hooks = createEventHooks({
+      target: this,
+      listening: (type) => this.#listened.has(type),
+      logger: options.logger,
+      onWarning: options.onWarning,
+      clock: this.#clock,
+    });
     this.#storage = options.storage ?? new MemoryStorage();
     this.#context = this.#buildContext(this.#idBytes);
     const lifecycle = this.#tunables.lifecycle;
@@ -128,16 +164,17 @@ export class KademliaNode {
       path: lifecycle.stateFile,
       store: lifecycle.stateStore,
       serialization: this.#codec.name,
-      warn: lifecycle.onStateWarning,
+      warn: (message) => this.#stateWarning(message),
     });
   }
 
   /** The parts that depend on the node id; rebuilt when a state file restores another id. */
   #buildContext(id: Uint8Array): NodeContext {
     const k = this.#tunables.k;
+    const hooks = this.#hooks;
     this.#storage.open(id);
     const keeper = new ContactKeeper({
-      table: new RoutingTable(id, { k }),
+      table: new RoutingTable(id, { k, onAdded: hooks.peerAdded, onRemoved: hooks.peerRemoved }),
       clock: this.#clock,
       slowQueryMs: this.#tunables.slowQueryMs,
       queryTimeoutMs: this.#tunables.queryTimeoutMs,
@@ -152,17 +189,26 @@ export class KademliaNode {
         clock: this.#clock,
         maxValueSize: this.#tunables.maxValueSize,
         recordTtlMs: this.#tunables.recordTtlMs,
-        cachedLifetime: this.#cachedLifetime(id, keeper),
+        onStored: hooks.valueStored,
+        cachedLifetime: cachedLifetime(
+          (key, count) => keeper.closest(key, count),
+          id,
+          this.#tunables.lifecycle.minCacheTtlMs,
+        ),
       }),
+      hooks,
     };
   }
 
-  #cachedLifetime(id: Uint8Array, keeper: ContactKeeper): (key: Uint8Array, ttl: number) => number {
-    return cachedLifetime(
-      (key, count) => keeper.closest(key, count),
-      id,
-      this.#tunables.lifecycle.minCacheTtlMs,
-    );
+  /** A state file was unusable: the `warning` event and logger, and `onStateWarning`. */
+  #stateWarning(message: string): void {
+    this.#hooks.warning(message, undefined);
+    const own = this.#tunables.lifecycle.onStateWarning;
+    if (own !== undefined) own(message);
+    else if (this.#options.logger === undefined && !this.#listened.has("warning")) {
+      // Nobody would hear it otherwise, and a node that forgot its network must say so.
+      console.warn(`@kdht/core: ${message}`);
+    }
   }
 
   /**
@@ -194,11 +240,11 @@ export class KademliaNode {
    * @throws {NodeStateError} after `close()`, or when no transport is given and none is
    *   registered for this runtime
    */
-  listen(port = 0, hostname = "127.0.0.1"): Promise<Address> {
+  listen(port?: number, hostname?: string): Promise<Address> {
     if (this.#shutdown.signal.aborted) {
       return Promise.reject(new NodeStateError("Cannot listen: node is closed"));
     }
-    this.#starting ??= this.#start(port, hostname).catch((error) => {
+    this.#starting ??= this.#start(port ?? 0, hostname ?? "127.0.0.1").catch((error) => {
       this.#starting = undefined;
       throw error;
     });
@@ -224,10 +270,11 @@ export class KademliaNode {
       timeoutMs: this.#tunables.queryTimeoutMs,
       maxConcurrentQueries: this.#tunables.maxConcurrentQueries,
       // BEP 43: read-only nodes are served but never added to the routing table.
-      onQuery: (args, info) => {
+      onQuery: (args, info, method) => {
+        this.#hooks.queryReceived(method, info.from, info.readOnly);
         if (!info.readOnly) keeper.heardFrom(args.id, info.from);
       },
-      ...(this.#options.onWarning ? { onWarning: this.#options.onWarning } : {}),
+      onWarning: this.#hooks.warning,
     });
     const signal = this.#shutdown.signal;
     keeper.setPing(async (contact, timeoutMs) => {
@@ -260,9 +307,8 @@ export class KademliaNode {
   async #loadState(): Promise<NodeState | undefined> {
     const state = await this.#stateFile.load();
     if (state === undefined) return undefined;
-    const given = this.#options.nodeId;
-    if (given !== undefined && idToHex(state.id) !== this.id) {
-      this.#tunables.lifecycle.onStateWarning(
+    if (this.#options.nodeId !== undefined && idToHex(state.id) !== this.id) {
+      this.#stateWarning(
         `ignoring state file ${this.#stateFile.path}: it belongs to node ${
           idToHex(state.id)
         }, not to this node (${this.id}, the 'nodeId' option); starting fresh`,
@@ -318,9 +364,10 @@ export class KademliaNode {
    * @throws {TypeError} if an address is malformed
    */
   async bootstrap(
-    addresses: readonly AddressLike[] = [],
-    options: OperationOptions = {},
+    addresses?: readonly AddressLike[],
+    options?: OperationOptions,
   ): Promise<BootstrapResult> {
+    addresses ??= [];
     if (!Array.isArray(addresses)) {
       throw new TypeError(`Invalid bootstrap addresses: expected an array, got ${addresses}`);
     }
@@ -344,11 +391,11 @@ export class KademliaNode {
   async set(
     key: string | Uint8Array,
     value: TypedValue,
-    options: SetOptions = {},
+    options?: SetOptions,
   ): Promise<SetResult> {
     const target = this.#keyId(key);
     this.#checkValue(value);
-    const ttlMs = this.#checkTtl(options.ttlMs);
+    const ttlMs = this.#checkTtl(options?.ttlMs);
     const { services, transport } = this.#requireRunning("set");
     checkValueFits(this.#codec, transport.maxDatagramSize, this.#idBytes, target, value);
     const outcome = await storeValue(services, target, value, {
@@ -369,10 +416,10 @@ export class KademliaNode {
    */
   async get(
     key: string | Uint8Array,
-    options: GetOptions = {},
+    options?: GetOptions,
   ): Promise<TypedValue | undefined> {
     const target = this.#keyId(key);
-    const quorum = this.#checkQuorum(options.quorum);
+    const quorum = this.#checkQuorum(options?.quorum);
     const { services } = this.#requireRunning("get");
     const records = this.#context.records;
     const local = records.get(target);
@@ -393,7 +440,7 @@ export class KademliaNode {
    * @returns the closest peers that answered, nearest first
    * @throws {TypeError} if the id is malformed
    */
-  async findNode(id: string | Uint8Array, options: OperationOptions = {}): Promise<Peer[]> {
+  async findNode(id: string | Uint8Array, options?: OperationOptions): Promise<Peer[]> {
     const target = typeof id === "string" ? idFromHex(id) : idFromHex(idToHex(id));
     const { services } = this.#requireRunning("findNode");
     const result = await findNodes(services, target, this.#signal(options));
@@ -409,9 +456,9 @@ export class KademliaNode {
    * @param options quorum and abort signal
    * @returns the value (or `undefined`) and the closest peers that answered
    */
-  async findValue(key: string | Uint8Array, options: GetOptions = {}): Promise<FindValueResult> {
+  async findValue(key: string | Uint8Array, options?: GetOptions): Promise<FindValueResult> {
     const target = this.#keyId(key);
-    const quorum = this.#checkQuorum(options.quorum);
+    const quorum = this.#checkQuorum(options?.quorum);
     const { services } = this.#requireRunning("findValue");
     const found = await findRecord(services, target, { quorum, signal: this.#signal(options) });
     return {
@@ -437,7 +484,32 @@ export class KademliaNode {
     await this.#stateFile.save(this.#context, path);
   }
 
-  /** Counters: messages by kind, routing table and storage. */
+  /**
+   * Asks the node at an address whether it is there (BEP 5 `ping`). The node that answers
+   * becomes a contact, as a bootstrap address does.
+   *
+   * @param address `[host, port]`, `{ host, port }` or `"host:port"`
+   * @param options abort signal
+   * @returns the node that answered and the round trip
+   * @throws {TimeoutError} if nothing answered within `queryTimeoutMs`
+   * @throws {RpcError} if the node answered with a KRPC error
+   * @throws {TypeError} if the address is malformed
+   */
+  async ping(address: AddressLike, options?: OperationOptions): Promise<PingResult> {
+    const parsed = parseAddress(address, "ping address");
+    const { services } = this.#requireRunning("ping");
+    const outcome = await pingAddress(services, parsed, this.#signal(options));
+    return {
+      peer: new Peer(idToHex(outcome.id), parsed.host, parsed.port),
+      rttMs: outcome.rttMs,
+    };
+  }
+
+  /**
+   * Counters for operators: messages by method and direction, timeouts, drops by reason,
+   * routing table size and health, stored records, lookup totals and histograms.
+   * `formatPrometheus(node.stats())` renders them for a Prometheus scrape.
+   */
   stats(): NodeStats {
     const rpc = this.#running?.rpc.stats() ?? emptyRpcStats();
     const keeper = this.#context.keeper;
@@ -452,6 +524,8 @@ export class KademliaNode {
       lookups: this.#counters.lookups,
       lookupRounds: this.#counters.rounds,
       lookupQueries: this.#counters.queries,
+      lookupHistograms: this.#counters.histograms(),
+      pendingQueries: this.#running?.rpc.pendingQueries ?? 0,
       maintenance: { ...this.#maintenanceStats },
     };
   }
@@ -485,6 +559,72 @@ export class KademliaNode {
     return this.#closing;
   }
 
+  /**
+   * Listens to one of the node's events; the listener's argument is typed by the event name.
+   *
+   * @param type the event name (see {@linkcode KademliaNodeEventMap})
+   * @param listener called with the event
+   * @param options as for any `EventTarget` (`once`, `signal`, …)
+   */
+  override addEventListener<K extends keyof KademliaNodeEventMap>(
+    type: K,
+    listener: KademliaNodeListener<K> | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  /**
+   * Listens to any event type, as on every `EventTarget`.
+   *
+   * @param type the event name
+   * @param listener called with the event
+   * @param options `once`, `signal`, `capture`, `passive`
+   */
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    // Events of a type nobody ever listened to are not even built.
+    this.#listened.add(type);
+    super.addEventListener(type, listener, options);
+  }
+
+  /**
+   * Stops a listener added with `addEventListener`.
+   *
+   * @param type the event name
+   * @param listener the listener added
+   * @param options as for any `EventTarget` (`capture`)
+   */
+  override removeEventListener<K extends keyof KademliaNodeEventMap>(
+    type: K,
+    listener: KademliaNodeListener<K> | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  /**
+   * Stops a listener of any event type, as on every `EventTarget`.
+   *
+   * @param type the event name
+   * @param listener the listener added
+   * @param options `capture`
+   */
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    super.removeEventListener(type, listener, options);
+  }
+
   /** Alias of `close()`, matching kademlia-dynamic's `stop()`. */
   stop(): Promise<void> {
     return this.close();
@@ -503,8 +643,8 @@ export class KademliaNode {
     return this.#running;
   }
 
-  #signal(options: OperationOptions): AbortSignal {
-    const signal = options.signal;
+  #signal(options: OperationOptions | undefined): AbortSignal {
+    const signal = options?.signal;
     return signal ? AbortSignal.any([signal, this.#shutdown.signal]) : this.#shutdown.signal;
   }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Clock } from "./clock.ts";
+import type { NodeHooks } from "./events/hooks.ts";
 import type { Records } from "./records/records.ts";
 import type { ContactKeeper } from "./routing/keeper.ts";
 
@@ -20,4 +21,6 @@ export interface NodeContext {
   readonly keeper: ContactKeeper;
   /** The records this node holds. */
   readonly records: Records;
+  /** Where the parts report what happens (events, log lines). */
+  readonly hooks: NodeHooks;
 }

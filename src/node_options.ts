@@ -4,6 +4,7 @@
  * @module
  */
 import type { Clock } from "./clock.ts";
+import type { Logger } from "./events/logger.ts";
 import {
   ALPHA,
   K,
@@ -28,7 +29,17 @@ import type {
 } from "./transport/datagram_transport.ts";
 import type { Serialization } from "./wire/codec.ts";
 
-/** Options for {@linkcode KademliaNode}. Every field is optional. */
+/**
+ * Options for {@linkcode KademliaNode}. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type KademliaNodeOptions } from "@kdht/core";
+ *
+ * const options: KademliaNodeOptions = { serialization: "bencode", k: 8, alpha: 3, logger: console };
+ * await using node = new KademliaNode(options);
+ * ```
+ */
 export interface KademliaNodeOptions extends LifecycleOptions {
   /**
    * The wire codec. All nodes of one network must use the same one; datagrams in the other
@@ -102,6 +113,13 @@ export interface KademliaNodeOptions extends LifecycleOptions {
   recordTtlMs?: number;
   /** Told about malformed or dropped datagrams and failed sends. Must not throw. */
   onWarning?: (message: string, from: Address) => void;
+  /**
+   * Where the node writes log lines: peers, queries, lookups and stored values at `debug`,
+   * warnings (at most 20 per 10 s) at `warn`. `console` works; `createLogger()`
+   * filters by level.
+   * @default {none: the node logs nothing}
+   */
+  logger?: Logger;
 }
 
 /** The tunables after defaults are applied. */

@@ -64,8 +64,9 @@ export interface LifecycleOptions {
   stateStore?: StateStore;
   /**
    * Told when a state file cannot be used (corrupt, truncated, another format version, another
-   * codec, another node id) or saved. Must not throw.
-   * @default {console.warn}
+   * codec, another node id) or saved. Must not throw. Such warnings are also `warning` events
+   * and go to the `logger`.
+   * @default {console.warn, when the node has no logger and no `warning` listener}
    */
   onStateWarning?: (message: string) => void;
 }
@@ -79,7 +80,7 @@ export interface ResolvedLifecycle {
   stateFile: string | undefined;
   saveStateIntervalMs: number;
   stateStore: StateStore | undefined;
-  onStateWarning: (message: string) => void;
+  onStateWarning: ((message: string) => void) | undefined;
 }
 
 const MAX_INTERVAL_MS = 2 ** 40;
@@ -164,6 +165,6 @@ export function resolveLifecycle(
       SAVE_STATE_INTERVAL_MS,
     ),
     stateStore,
-    onStateWarning: onStateWarning ?? ((message) => console.warn(`@kdht/core: ${message}`)),
+    onStateWarning,
   };
 }

@@ -112,6 +112,7 @@ async function republishOne(
   const { id, records } = context;
   const target = record.key;
   const result = await runLookup<FoundRecord>(services, target, {
+    method: findValue.name,
     signal,
     query: async (node) => {
       const reply = await ask(services, node, findValue, { id, target }, signal);

@@ -12,6 +12,8 @@ import type { Services } from "./services.ts";
 
 /** How to run one lookup. */
 export interface RunLookupOptions<Found> {
+  /** The method the lookup asks with, for its `lookup-finished` report. */
+  readonly method: string;
   /** Asks one node. */
   readonly query: (node: NodeInfo) => Promise<LookupReply<Found>>;
   /** Told of each find; return true to end the lookup. */
@@ -63,8 +65,17 @@ export async function runLookup<Found>(
     // shared one.
     signal: AbortSignal.any([options.signal]),
   });
-  counters.rounds += result.rounds;
-  counters.queries += result.queries;
+  counters.finished(result);
   keeper.table.touchBucket(target, context.clock.now());
+  context.hooks.lookupFinished({
+    method: options.method,
+    target,
+    rounds: result.rounds,
+    queries: result.queries,
+    failures: result.failures,
+    answered: result.answered.length,
+    found: result.found.length,
+    durationMs: result.durationMs,
+  });
   return result;
 }

@@ -14,7 +14,22 @@ import { type QueryFailure, queryFailure } from "./failure_reason.ts";
 import { findNodes } from "./find_nodes.ts";
 import type { Services } from "./services.ts";
 
-/** A peer that did not store the value, and why. */
+/**
+ * A peer that did not store the value, and why.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type StoreFailure } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * const { failed } = await node.set("k", "v");
+ * const failures: StoreFailure[] = failed;
+ * for (const { peer, reason } of failures) console.log(`${peer} did not store it: ${reason}`);
+ * ```
+ */
 export interface StoreFailure extends QueryFailure {
   /** The peer asked. */
   readonly peer: Peer;

@@ -57,6 +57,10 @@ export interface RecordsOptions {
   readonly maxValueSize: number;
   /** The longest lifetime a record gets from its publication. */
   readonly recordTtlMs: number;
+  /** Told of every record kept, published here or received. Must not throw. */
+  readonly onStored?:
+    | ((record: StoredRecord, source: RecordSource | undefined) => void)
+    | undefined;
   /**
    * How long a copy cached by a lookup lives from now, given its key and TTL (the
    * distance-based TTL of src/records/cache_ttl.ts). Without it a cached copy lives as long
@@ -72,6 +76,9 @@ export class Records {
   readonly #clock: Clock;
   readonly #maxValueSize: number;
   readonly #recordTtlMs: number;
+  readonly #onStored:
+    | ((record: StoredRecord, source: RecordSource | undefined) => void)
+    | undefined;
   readonly #cachedLifetime: ((key: Uint8Array, ttlMs: number) => number) | undefined;
 
   /** @param options storage, clock and limits */
@@ -80,6 +87,7 @@ export class Records {
     this.#clock = options.clock;
     this.#maxValueSize = options.maxValueSize;
     this.#recordTtlMs = options.recordTtlMs;
+    this.#onStored = options.onStored;
     this.#cachedLifetime = options.cachedLifetime;
   }
 
@@ -184,7 +192,7 @@ export class Records {
     publisher: Uint8Array,
     options: { readonly ttlMs?: number | undefined; readonly name?: string | undefined } = {},
   ): { record: StoredRecord; result: PutResult } {
-    // Whole milliseconds: the stamp travels in `store` queries, which carry integers.
+    // Whole milliseconds: the stamp travels as a KRPC integer (a virtual clock's is fractional).
     const now = Math.floor(this.#clock.wallTime());
     const held = this.storage.get(key);
     const publishedAt = held && held.publishedAt >= now ? held.publishedAt + 1 : now;
@@ -198,7 +206,9 @@ export class Records {
       receivedAt: now,
       name: options.name,
     };
-    return { record, result: this.storage.put(record) };
+    const result = this.storage.put(record);
+    if (result.stored) this.#onStored?.(record, undefined);
+    return { record, result };
   }
 
   /**
@@ -216,7 +226,10 @@ export class Records {
 
   #put(record: StoredRecord, source: RecordSource | undefined): AcceptOutcome {
     const result = this.storage.put(record, source);
-    if (result.stored) return { stored: true, record };
+    if (result.stored) {
+      this.#onStored?.(record, source);
+      return { stored: true, record };
+    }
     return result.reason === "too_large"
       ? refuse("too_large", 205, "value too big for this node's storage")
       : refuse("full", 202, "storage full");
