@@ -150,7 +150,7 @@ export class KademliaNode extends EventTarget {
       ? idFromHex(options.nodeId)
       : idFromHex(idToHex(options.nodeId));
     this.#codec = options.serialization === "bencode" ? new BencodeCodec() : new JsonCodec();
-    const hooks = this.#hooks = createEventHooks({
+    this.#hooks = createEventHooks({
       target: this,
       listening: (type) => this.#listened.has(type),
       logger: options.logger,

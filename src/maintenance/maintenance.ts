@@ -4,8 +4,8 @@
  * refresh, the expiry sweep and, with a `stateFile`, the periodic save. The node starts them
  * in `listen()` and stops them, timers and all, in `close()`.
  *
- * Periodic jobs start at a random point of their period, so the nodes of a network do not all
- * wake at once: spread-out holders are what lets the paper's "skip what was just stored here"
+ * Periodic jobs start at a point of their period drawn from the node id (uniform, as ids
+ * are), so the nodes of a network do not all wake at once: spread-out holders are what lets the paper's "skip what was just stored here"
  * rule leave about one re-store per record per hour.
  *
  * @module
@@ -90,7 +90,17 @@ export class Maintenance {
     const services = this.#services;
     const { lifecycle, stats, cachedLifetime, saveState } = this.#options;
     const scheduler = this.#scheduler;
-    const phase = (periodMs: number) => Math.ceil(periodMs * services.random.float());
+    // The point of its period where a job first runs comes from the node id, not from the
+    // random source: a node keeps its phase across restarts, and draws nothing for it.
+    const id = services.context.id;
+    let job = 0;
+    const phase = (periodMs: number): number => {
+      const at = 4 * job++;
+      const fraction =
+        (((id[at]! << 24) | (id[at + 1]! << 16) | (id[at + 2]! << 8) | id[at + 3]!) >>>
+          0) / 2 ** 32;
+      return Math.ceil(periodMs * fraction);
+    };
     const storage = services.context.records.storage;
     const clock = services.context.clock;
 
