@@ -10,9 +10,11 @@
  * closest candidates (failed ones excluded) has answered, or when no candidate is left to ask.
  *
  * Dead nodes cost little: a query that has not answered after the node's `slowAfter` (an RTT
- * multiple) frees its slot and no longer holds up the end; a node whose last query failed
- * (`suspect`) is asked without being waited on at all, and one that failed repeatedly (`bad`)
- * is not asked. A late answer still counts if it comes before the end.
+ * multiple) frees its slot and no longer holds up the end, as long as other nodes can fill
+ * the k places (a result short of k waits a grace period for it, and one with no answer at all
+ * until it answers or fails); a node whose
+ * last query failed (`suspect`) is asked without being waited on at all, and one that failed
+ * repeatedly (`bad`) is not asked. A late answer still counts if it comes before the end.
  *
  * @module
  */
@@ -45,7 +47,9 @@ export type LookupEvent<Found> =
   /** A node's query failed; `error` says why. */
   | { readonly type: "failure"; readonly node: NodeInfo; readonly error: unknown }
   /** A node did not answer within its slow threshold; the lookup goes on without it. */
-  | { readonly type: "slow"; readonly node: NodeInfo };
+  | { readonly type: "slow"; readonly node: NodeInfo }
+  /** A slow node is still silent after its grace period: almost surely gone. */
+  | { readonly type: "overdue"; readonly node: NodeInfo };
 
 /** How to run a lookup. */
 export interface LookupOptions<Found> {
@@ -72,7 +76,7 @@ export interface LookupOptions<Found> {
   /**
    * Asked when the lookup would end while slow nodes among the k closest have not answered
    * yet: returning true waits for them, up to four times their slow threshold (at least 50 ms
-   * in all). A value lookup
+   * in all), as a result short of k does anyway. A value lookup
    * that has found nothing says yes, so a slow holder is not mistaken for an absent value.
    */
   readonly awaitSlow?: (() => boolean) | undefined;
@@ -114,25 +118,24 @@ interface Candidate {
   state: State;
   /** When its query, in flight, becomes slow (the clock's time). */
   slowAt: number;
-  /** When `awaitSlow` stops waiting for it, once slow (the clock's time). */
-  abandonAt: number;
-  /**
-   * No longer waited on even by `awaitSlow`: asked as a suspect, or still silent well past its
-   * slow threshold.
-   */
-  abandoned: boolean;
+  /** When its grace period ends, once slow (the clock's time). */
+  graceAt: number;
+  /** Asked as a suspect: never waited on. */
+  suspect: boolean;
+  /** Silent well past its slow threshold: `awaitSlow` no longer waits on it. */
+  graceOver: boolean;
 }
 
 /**
- * How long `awaitSlow` waits for a slow node: four times its slow threshold, and at least
- * {@linkcode AWAIT_SLOW_MIN_MS}. Past that a node that answers in RTT-scaled time is almost
- * surely dead, and waiting for its full timeout would make a read of a missing key pay for it;
- * the floor keeps a busy process's stall (a garbage collection, a loaded machine) from turning
- * an existing value into "not found".
+ * How long a lookup that cannot do without a slow node (see `step`) waits for it: four times
+ * its slow threshold, and at least {@linkcode SLOW_GRACE_MIN_MS}. Past that a node that answers
+ * in RTT-scaled time is almost surely dead, and waiting for its full timeout would make a read
+ * of a missing key pay for it; the floor keeps a busy process's stall (a garbage collection, a
+ * loaded machine) from turning an existing value into "not found".
  */
-const AWAIT_SLOW_FACTOR = 4;
-/** The least `awaitSlow` waits for a slow node, in ms. */
-export const AWAIT_SLOW_MIN_MS = 50;
+const SLOW_GRACE_FACTOR = 4;
+/** The least a lookup waits for a slow node it cannot do without, in ms. */
+export const SLOW_GRACE_MIN_MS = 50;
 
 function idKey(id: Uint8Array): string {
   return String.fromCharCode.apply(null, id as unknown as number[]);
@@ -175,8 +178,9 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       depth,
       state: State.New,
       slowAt: Infinity,
-      abandonAt: Infinity,
-      abandoned: false,
+      graceAt: Infinity,
+      suspect: false,
+      graceOver: false,
     });
     return lo === 0;
   };
@@ -185,7 +189,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
   return new Promise<LookupResult<Found>>((resolve, reject) => {
     // One timer per lookup, not one per query (a simulation of thousands of nodes runs
     // millions of queries): it is armed for the earliest deadline among the queries in flight
-    // (slow) and the slow ones still waited on (abandoned), and when it fires it applies every
+    // (slow) and the slow nodes in their grace period (overdue); when it fires it applies every
     // deadline passed and re-arms for the next. An answer leaves the timer as it is; a firing
     // that finds nothing due only re-arms.
     let timer: Timer | undefined;
@@ -214,11 +218,12 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
           changed = true;
           onEvent?.({ type: "slow", node: candidate.node });
         }
-        if (candidate.state !== State.Slow || candidate.abandoned) continue;
-        if (candidate.abandonAt <= now) {
-          candidate.abandoned = true;
+        if (candidate.state !== State.Slow || candidate.suspect || candidate.graceOver) continue;
+        if (candidate.graceAt <= now) {
+          candidate.graceOver = true;
           changed = true;
-        } else next = Math.min(next, candidate.abandonAt);
+          onEvent?.({ type: "overdue", node: candidate.node });
+        } else next = Math.min(next, candidate.graceAt);
       }
       if (next < Infinity) arm(next);
       if (changed) step();
@@ -259,16 +264,14 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       if (standing?.(candidate.node) === "suspect") {
         // Its last query failed: ask, but neither hold a slot nor the end for it.
         candidate.state = State.Slow;
-        candidate.abandoned = true;
+        candidate.suspect = true;
       } else {
         candidate.state = State.InFlight;
         active++;
         const slowAfter = options.slowAfter(candidate.node);
         const sentAt = clock.now();
         candidate.slowAt = sentAt + slowAfter;
-        candidate.abandonAt = options.awaitSlow
-          ? sentAt + Math.max(AWAIT_SLOW_FACTOR * slowAfter, AWAIT_SLOW_MIN_MS)
-          : Infinity;
+        candidate.graceAt = sentAt + Math.max(SLOW_GRACE_FACTOR * slowAfter, SLOW_GRACE_MIN_MS);
         arm(candidate.slowAt);
       }
       options.query(candidate.node).then(
@@ -302,6 +305,12 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       );
     };
 
+    const answeredCount = (): number => {
+      let n = 0;
+      for (const candidate of candidates) if (candidate.state === State.Answered && ++n >= k) break;
+      return n;
+    };
+
     const release = (candidate: Candidate, state: State): void => {
       if (candidate.state === State.InFlight) active--;
       candidate.state = state;
@@ -311,17 +320,28 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       if (finished) return;
       let considered = 0;
       let waiting = false;
-      let slowNearby = false;
+      let slowPending = false;
+      let slowInGrace = false;
       for (const candidate of candidates) {
         if (considered >= k) break;
         if (candidate.state === State.New && active < parallelism) send(candidate);
+        if (candidate.state === State.Slow && !candidate.suspect) {
+          slowPending = true;
+          if (!candidate.graceOver) slowInGrace = true;
+        }
         // Failed and slow nodes (a suspect is slow as soon as it is asked) hold nothing up.
-        if (candidate.state === State.Slow && !candidate.abandoned) slowNearby = true;
         if (candidate.state === State.Failed || candidate.state === State.Slow) continue;
         considered++;
         if (candidate.state !== State.Answered) waiting = true;
       }
-      if (!waiting && !(slowNearby && options.awaitSlow?.())) finish();
+      if (waiting) return;
+      // Slow nodes are passed over when others took their place. Otherwise they get a grace
+      // period: a result short of k (a small network, or a busy process where every reply is
+      // late), or a read that has found nothing yet; and with no answer at all the lookup waits
+      // until they answer or fail, since ending would report nothing.
+      if (slowInGrace && (options.awaitSlow?.() || answeredCount() < k)) return;
+      if (slowPending && answeredCount() === 0) return;
+      finish();
     };
 
     step();

@@ -60,7 +60,12 @@ export async function runLookup<Found>(
     query: options.query,
     onFound: options.onFound,
     awaitSlow: options.awaitSlow,
-    onEvent: options.onEvent,
+    onEvent: (event) => {
+      // Silent past its grace period: treat it as a suspect until it answers, so the next
+      // lookups do not wait on it even before its query times out.
+      if (event.type === "overdue") keeper.overdue(event.node);
+      options.onEvent?.(event);
+    },
     // A dependent signal of its own: concurrent lookups must not each add a listener to the
     // shared one.
     signal: AbortSignal.any([options.signal]),
