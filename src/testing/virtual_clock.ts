@@ -218,12 +218,9 @@ export class VirtualClock implements Clock {
     return this.#now;
   }
 
-  /**
-   * The virtual calendar time: `startWallMs` plus the virtual time elapsed, in whole
-   * milliseconds like `Date.now()` (virtual time itself may be fractional: latencies are).
-   */
+  /** The virtual calendar time: `startWallMs` plus the virtual time elapsed. */
   wallTime(): number {
-    return Math.floor(this.#now + this.#wallOffset);
+    return this.#now + this.#wallOffset;
   }
 
   /**

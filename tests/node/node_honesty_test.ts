@@ -238,6 +238,7 @@ describe("dead nodes cost little, and only once", () => {
         }
       }
     } finally {
+      for (const node of newcomers.splice(0)) await node.close(); // running nodes keep timers
       await sim.close();
     }
   });
@@ -267,6 +268,8 @@ describe("dead nodes cost little, and only once", () => {
   });
 });
 
+const newcomers: KademliaNode[] = [];
+
 async function newcomer(sim: Sim, seed: number): Promise<KademliaNode> {
   const node = new KademliaNode({
     transport: sim.network.bind,
@@ -274,6 +277,7 @@ async function newcomer(sim: Sim, seed: number): Promise<KademliaNode> {
     random: new SeededRandom(100 + seed),
     k: 8,
   });
+  newcomers.push(node);
   await node.listen(0, `10.5.5.${seed + 1}`);
   return node;
 }
