@@ -2,6 +2,12 @@
 // that name the option, and every background timer cancelled by close().
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { KademliaNode } from "../../mod.ts";
 import {
   MIN_CACHE_TTL_MS,
@@ -130,5 +136,40 @@ describe("close()", () => {
     await node.close();
     assert.equal(writes.length, 4, "and on close");
     assert.equal(clock.pendingTimers, 0);
+  });
+});
+
+describe("a process whose nodes closed", () => {
+  it("exits by itself: close() leaves no timer and no socket behind", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kdht-close-"));
+    try {
+      const ext = import.meta.url.endsWith(".js") ? "js" : "ts";
+      const script = fileURLToPath(new URL(`./_close_child.${ext}`, import.meta.url));
+      const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
+      const argv = isDeno ? ["run", "-A", "--unstable-net", script, dir] : [script, dir];
+      const child = spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      child.stdout!.on("data", (chunk) => (out += String(chunk)));
+      child.stderr!.on("data", (chunk) => (err += String(chunk)));
+      let closedAt = 0;
+      child.stdout!.on("data", () => {
+        if (closedAt === 0 && out.includes("closed")) closedAt = Date.now();
+      });
+      const exited = await new Promise<{ code: number | null; lingered: number }>((resolve) => {
+        const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+        child.on("exit", (code) => {
+          clearTimeout(killer);
+          resolve({ code, lingered: Date.now() - closedAt });
+        });
+      });
+      assert.ok(out.includes("closed"), `the child did not get to close(): ${err}`);
+      assert.equal(exited.code, 0, `the child was killed, still alive after close(): ${err}`);
+      // The shortest background period is 1 s (the saves); a leaked one would keep it longer.
+      assert.ok(exited.lingered < 900, `exited ${exited.lingered} ms after close()`);
+      assert.ok(existsSync(join(dir, "a.json")) && existsSync(join(dir, "b.json")));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
