@@ -9,6 +9,10 @@
  * lookup: a holder is near the key (a store put it there), and a node's table knows its own
  * neighbourhood completely (§2.4), so the k closest contacts it knows are the k closest.
  *
+ * The records go out batched: one `store_batch` per target node rather than one `store` per
+ * record and target, since the records a node holds lie near its own id and share most of
+ * their k closest (src/maintenance/store_batches.ts).
+ *
  * A holder that knows k nodes nearer the key than itself (nodes joined nearer, which happens
  * to some holder of every record near each joining node) asks the nearest of them for the
  * record first: if it has this publication or a later one, the k closest keep the record up
@@ -25,9 +29,9 @@ import type { Services } from "../operations/services.ts";
 import { countCloser } from "../records/cache_ttl.ts";
 import { compareRecords, type StoredRecord } from "../records/record.ts";
 import { findValue } from "../rpc/methods/find_value.ts";
-import type { StoreArgs } from "../rpc/methods/store.ts";
+import type { BatchRecord } from "../rpc/methods/store_batch.ts";
 import type { NodeInfo } from "../wire/compact_nodes.ts";
-import { storeOn } from "./store_on.ts";
+import { byNode, deliver } from "./store_batches.ts";
 
 /** What one re-store run did. */
 export interface ReplicateOutcome {
@@ -80,23 +84,58 @@ export async function replicateHeld(
   services: Services,
   options: ReplicateOptions,
 ): Promise<ReplicateOutcome> {
-  const { records, clock } = services.context;
+  const { context } = services;
+  const { records, clock, k } = context;
+  const { signal } = options;
   const now = clock.wallTime();
-  const due = records.storage.replicateDue(now - options.intervalMs)
-    .filter((record) => record.expiresAt > now && !record.local && !record.cached);
-  let outside = 0;
-  let stores = 0;
-  let demoted = 0;
+  const plans = records.storage.replicateDue(now - options.intervalMs)
+    .filter((record) => record.expiresAt > now && !record.local && !record.cached)
+    .map((record) => ({
+      record,
+      batched: {
+        target: record.key,
+        value: record.value,
+        publishedAt: record.publishedAt,
+        ttlMs: record.expiresAt - record.publishedAt,
+        publisher: record.publisher,
+        name: record.name,
+      } as BatchRecord,
+      ...restoreTargets(services, record.key),
+    }));
+  // A holder outside the k closest asks the nearest of them first: if it holds the record,
+  // the k closest keep it up and this node has nothing to send.
+  const outside = plans.filter((plan) => plan.outside);
+  const covered = new Set<(typeof plans)[number]>();
   await inPool(
-    due.map((record) => async () => {
-      const outcome = await restore(services, record, options);
-      if (outcome.outside) outside++;
-      if (outcome.demoted) demoted++;
-      stores += outcome.stores;
+    outside.map((plan) => async () => {
+      if (await nearestHolds(services, plan.targets[0]!, plan.record, signal)) covered.add(plan);
     }),
     MAINTENANCE_CONCURRENCY,
   );
-  return { records: due.length, outside, stores, demoted };
+  const sending = plans.filter((plan) => !covered.has(plan) && plan.targets.length > 0);
+  const acks = await deliver(
+    services,
+    byNode(sending.map((plan) => ({ record: plan.batched, nodes: plan.targets }))),
+    signal,
+  );
+  let demoted = 0;
+  for (const plan of outside) {
+    // Demote only once the k closest hold the record: until then this copy may be the one
+    // keeping it alive.
+    if (!covered.has(plan) && (acks.get(plan.batched) ?? 0) < Math.ceil(k / 2)) continue;
+    const held = records.storage.get(plan.record.key);
+    // Only the copy re-stored here is demoted; a newer one that arrived meanwhile stays.
+    if (held === undefined || held.publishedAt !== plan.record.publishedAt || held.local) continue;
+    const expiresAt = Math.min(
+      held.expiresAt,
+      clock.wallTime() + options.cachedLifetime(held.key, held.expiresAt - held.publishedAt),
+    );
+    records.storage.put({ ...held, cached: true, expiresAt });
+    demoted++;
+  }
+  let stores = 0;
+  for (const n of acks.values()) stores += n;
+  return { records: plans.length, outside: outside.length, stores, demoted };
 }
 
 /** True if `node` answers `find_value` with this publication of the record or a later one. */
@@ -116,46 +155,4 @@ async function nearestHolds(
     signal.throwIfAborted();
     return false;
   }
-}
-
-async function restore(
-  services: Services,
-  record: StoredRecord,
-  options: ReplicateOptions,
-): Promise<{ outside: boolean; stores: number; demoted: boolean }> {
-  const { context } = services;
-  const { signal } = options;
-  const args: StoreArgs = {
-    id: context.id,
-    target: record.key,
-    value: record.value,
-    publishedAt: record.publishedAt,
-    ttlMs: record.expiresAt - record.publishedAt,
-    publisher: record.publisher,
-    name: record.name,
-  };
-  const { targets, outside } = restoreTargets(services, record.key);
-  let stores = 0;
-  if (!outside) {
-    stores = await storeOn(services, targets, args, signal);
-    return { outside, stores, demoted: false };
-  }
-  if (!(await nearestHolds(services, targets[0]!, record, signal))) {
-    stores = await storeOn(services, targets, args, signal);
-    // Demote only when most of the nearer nodes now hold the record: until then this copy
-    // may be the one keeping it alive.
-    if (stores < Math.ceil(context.k / 2)) return { outside, stores, demoted: false };
-  }
-  const held = context.records.storage.get(record.key);
-  // Only the copy re-stored here is demoted; a newer one that arrived meanwhile stays.
-  if (held === undefined || held.publishedAt !== record.publishedAt || held.local) {
-    return { outside, stores, demoted: false };
-  }
-  const now = context.clock.wallTime();
-  const expiresAt = Math.min(
-    held.expiresAt,
-    now + options.cachedLifetime(record.key, args.ttlMs),
-  );
-  context.records.storage.put({ ...held, cached: true, expiresAt });
-  return { outside, stores, demoted: true };
 }

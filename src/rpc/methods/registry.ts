@@ -12,12 +12,13 @@ import { findValue } from "./find_value.ts";
 import { getPeers } from "./get_peers.ts";
 import { ping } from "./ping.ts";
 import { store } from "./store.ts";
+import { storeBatch } from "./store_batch.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyMethod = KrpcMethod<any, any, NodeContext>;
 
 const METHODS: ReadonlyMap<string, AnyMethod> = new Map<string, AnyMethod>(
-  [ping, findNode, findValue, store, getPeers].map((method) => [method.name, method]),
+  [ping, findNode, findValue, store, storeBatch, getPeers].map((method) => [method.name, method]),
 );
 
 /**
