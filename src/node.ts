@@ -298,8 +298,10 @@ export class KademliaNode extends EventTarget {
       stats: this.#maintenanceStats,
     });
     this.#running = { transport, rpc, address: transport.localAddress, services, maintenance };
-    maintenance.start();
+    // After the rejoin: a restored record overdue for republish must not go out through a
+    // routing table still being revalidated.
     if (state !== undefined) await this.#rejoin(services, state);
+    maintenance.start();
     return transport.localAddress;
   }
 
