@@ -1,10 +1,12 @@
 /**
  * Wires the runtime parts into the core when an entry is imported: the node's default
- * transport is this runtime's UDP socket. `src/` never imports adapters (DESIGN.md).
+ * transport is this runtime's UDP socket, and BEP 44 signatures use `@noble/curves`. `src/`
+ * never imports adapters (DESIGN.md).
  *
  * @module
  */
 import { provideRuntimeDefaults } from "../src/runtime_defaults.ts";
+import { ed25519 } from "./ed25519.ts";
 import { createUdpTransport } from "./runtime.ts";
 
-provideRuntimeDefaults({ transport: createUdpTransport });
+provideRuntimeDefaults({ transport: createUdpTransport, ed25519 });

@@ -34,3 +34,22 @@ export const REPLICATE_INTERVAL_MS = 3_600_000;
 export const REFRESH_INTERVAL_MS = 3_600_000;
 /** The floor of the distance-based TTL of copies cached by `findValue` (kademlia-dynamic). */
 export const MIN_CACHE_TTL_MS = 600_000;
+
+/**
+ * The `v` every message we send carries (BEP 5: two characters naming the client, then two
+ * bytes of version): "KD" and 0.1, the package version. Peers use it for statistics only.
+ */
+export const CLIENT_VERSION: Uint8Array = Uint8Array.of(0x4b, 0x44, 0, 1);
+
+/** BEP 44 items a node holds for others (libtorrent's `max_dht_items`). */
+export const MAX_ITEMS = 700;
+/** A BEP 44 item expires this long after its last put (BEP 44: "MAY expire in 2 hours"). */
+export const ITEM_TTL_MS = 2 * 3_600_000;
+
+/**
+ * Distinct responders that must report the same external IP (in the `ip` field of their
+ * replies, BEP 42) before the node believes it (reliability.md S8: 3-5).
+ */
+export const EXTERNAL_IP_VOTES = 3;
+/** Responders whose latest report of our IP is remembered, the oldest forgotten first. */
+export const EXTERNAL_IP_VOTERS = 64;

@@ -165,3 +165,42 @@ export class NodeStateError extends Error {
     this.name = "NodeStateError";
   }
 }
+
+/** One peer that did not store an item, and why (the shape of a `StoreFailure`). */
+export interface PutFailure {
+  /** The peer asked, as `id@host:port` when printed. */
+  readonly peer: { readonly id: string; readonly host: string; readonly port: number };
+  /** The cause: `refused` (with `code`), `timeout`, `no_token`, ... */
+  readonly reason: string;
+  /** The KRPC error code, when the peer refused. */
+  readonly code?: number;
+  /** What happened, for people. */
+  readonly message: string;
+}
+
+/**
+ * `putImmutable()` stored the item nowhere: no peer accepted it and this node did not keep it.
+ * `failed` says, per peer asked, why.
+ */
+export class PutError extends Error {
+  /** Each peer asked and why it did not store the item. */
+  readonly failed: readonly PutFailure[];
+
+  /**
+   * Creates a put error.
+   *
+   * @param failed each peer asked and why it did not store the item
+   * @param localRefusal why this node did not keep it
+   */
+  constructor(failed: readonly PutFailure[], localRefusal?: string) {
+    super(
+      `Cannot put item: no node stored it (${
+        failed.length === 0
+          ? "no peer to ask"
+          : failed.map((f) => `${f.peer.host}:${f.peer.port} ${f.reason}`).join(", ")
+      }${localRefusal ? `; here: ${localRefusal}` : ""})`,
+    );
+    this.name = "PutError";
+    this.failed = failed;
+  }
+}

@@ -7,7 +7,9 @@
  * @module
  */
 import { type Clock, systemClock } from "./clock.ts";
-import { NodeStateError } from "./errors.ts";
+import { CLIENT_VERSION } from "./constants.ts";
+import { NodeStateError, PutError } from "./errors.ts";
+import { ExternalIpVoter } from "./id/external_ip.ts";
 import { hashKey, idFromHex, idToHex, randomId } from "./id/node_id.ts";
 import type { NodeContext } from "./node_context.ts";
 import {
@@ -18,13 +20,27 @@ import {
 import type {
   BootstrapResult,
   FindValueResult,
+  GetMutableOptions,
   GetOptions,
+  MutableItemResult,
   NodeStats,
   OperationOptions,
+  PutMutableOptions,
+  PutMutableResult,
   SetOptions,
   SetResult,
 } from "./node_results.ts";
 import { bootstrap } from "./operations/bootstrap.ts";
+import { getImmutableItem, getMutableItem } from "./operations/get_item.ts";
+import {
+  itemKeyPair,
+  itemPublicKey,
+  itemSalt,
+  itemSeq,
+  itemTarget,
+} from "./operations/item_args.ts";
+import { putImmutableItem, putMutableItem } from "./operations/put_item.ts";
+import { moveToId, secureIdFor } from "./operations/secure_id.ts";
 import { findNodes } from "./operations/find_nodes.ts";
 import { findRecord } from "./operations/find_record.ts";
 import type { LookupCounters, Services } from "./operations/services.ts";
@@ -34,8 +50,12 @@ import { Peer } from "./peer.ts";
 import { cryptoRandom, type Random } from "./random.ts";
 import { MemoryStorage } from "./records/memory_storage.ts";
 import { compareRecords, valueByteLength } from "./records/record.ts";
+import type { Ed25519 } from "./records/ed25519.ts";
+import { ItemStore } from "./records/item_store.ts";
+import { type ItemValue, type ItemValueInput, toItemValue } from "./records/item_value.ts";
 import { Records } from "./records/records.ts";
 import type { Storage } from "./records/storage.ts";
+import { WriteTokens } from "./records/write_tokens.ts";
 import { ContactKeeper } from "./routing/keeper.ts";
 import { RoutingTable } from "./routing/routing_table.ts";
 import { emptyRpcStats, KrpcSocket } from "./rpc/krpc_socket.ts";
@@ -76,15 +96,19 @@ interface Running {
  * console.log(await a.get("greeting")); // "hello"
  * ```
  */
+/** The context, writable by the node alone (its id follows BEP 42). */
+type OwnContext = { -readonly [K in keyof NodeContext]: NodeContext[K] };
+
 export class KademliaNode {
-  readonly #idBytes: Uint8Array;
+  #idBytes: Uint8Array;
   readonly #options: KademliaNodeOptions;
   readonly #tunables: ResolvedTunables;
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #codec: Codec;
   readonly #storage: Storage;
-  readonly #context: NodeContext;
+  readonly #context: OwnContext;
+  readonly #externalIp: ExternalIpVoter;
   readonly #counters: LookupCounters = { lookups: 0, rounds: 0, queries: 0 };
   readonly #shutdown = new AbortController();
   #running: Running | undefined;
@@ -112,6 +136,7 @@ export class KademliaNode {
     const k = this.#tunables.k;
     this.#storage = options.storage ?? new MemoryStorage();
     this.#storage.open(this.#idBytes);
+    this.#externalIp = new ExternalIpVoter({ minVotes: this.#tunables.externalIpVotes });
     this.#context = {
       id: this.#idBytes,
       k,
@@ -121,7 +146,15 @@ export class KademliaNode {
         clock: this.#clock,
         slowQueryMs: this.#tunables.slowQueryMs,
         queryTimeoutMs: this.#tunables.queryTimeoutMs,
+        secureContacts: this.#tunables.secureContacts,
       }),
+      tokens: new WriteTokens(this.#clock, this.#random),
+      items: new ItemStore({
+        clock: this.#clock,
+        localId: () => this.#idBytes,
+        maxItems: this.#tunables.maxItems,
+      }),
+      ed25519: options.ed25519 ?? runtimeDefaults().ed25519,
       records: new Records({
         storage: this.#storage,
         clock: this.#clock,
@@ -134,6 +167,14 @@ export class KademliaNode {
   /** This node's id, as 40 hex characters. */
   get id(): string {
     return idToHex(this.#idBytes);
+  }
+
+  /**
+   * Our external IP as the network sees it, once `externalIpVotes` distinct responders agree
+   * (BEP 42); `undefined` until then, and for nodes that only meet local addresses.
+   */
+  get externalIp(): string | undefined {
+    return this.#externalIp.ip;
   }
 
   /** The bound address, or `undefined` before `listen()`. */
@@ -185,6 +226,11 @@ export class KademliaNode {
       context: this.#context,
       timeoutMs: this.#tunables.queryTimeoutMs,
       maxConcurrentQueries: this.#tunables.maxConcurrentQueries,
+      clientVersion: CLIENT_VERSION,
+      onReplyIp: (ip, from) => {
+        const changed = this.#externalIp.vote(ip.host, from.host);
+        if (changed !== undefined) this.#adoptSecureId(changed);
+      },
       // BEP 43: read-only nodes are served but never added to the routing table.
       onQuery: (args, info) => {
         if (!info.readOnly) keeper.heardFrom(args.id, info.from);
@@ -339,6 +385,108 @@ export class KademliaNode {
     };
   }
 
+  /**
+   * Stores an immutable BEP 44 item on the nodes closest to its target, mainline nodes
+   * included, and keeps it here too.
+   *
+   * @param value text (stored as its UTF-8 bytes), bytes, an integer, or lists and
+   *   dictionaries of them; at most 1000 bytes bencoded
+   * @param options abort signal
+   * @returns the target, 40 hex characters: the SHA-1 of the bencoded value
+   * @throws {PutError} if no node, this one included, stored it; its `failed` says why
+   * @throws {TypeError} if the value holds something bencode cannot carry
+   * @throws {RangeError} if it is over 1000 bytes bencoded
+   */
+  async putImmutable(value: ItemValueInput, options: OperationOptions = {}): Promise<string> {
+    const encoded = toItemValue(value, "Cannot put item");
+    const { services } = this.#requireRunning("putImmutable");
+    const report = await putImmutableItem(services, encoded, this.#signal(options));
+    if (report.storedOn.length === 0 && !report.storedLocally) {
+      throw new PutError(report.failed, report.localRefusal);
+    }
+    return idToHex(report.target);
+  }
+
+  /**
+   * Gets an immutable BEP 44 item: this node's copy, else the first copy in the network whose
+   * SHA-1 is the target (copies that are not are ignored).
+   *
+   * @param target the target `putImmutable` returned, 40 hex characters or 20 bytes
+   * @param options abort signal
+   * @returns the value, byte strings as Uint8Array (text comes back as its UTF-8 bytes), or
+   *   `undefined` if no node holds it
+   * @throws {TypeError} if the target is malformed
+   */
+  async getImmutable(
+    target: string | Uint8Array,
+    options: OperationOptions = {},
+  ): Promise<ItemValue | undefined> {
+    const id = itemTarget(target, "Cannot get item");
+    const { services } = this.#requireRunning("getImmutable");
+    return (await getImmutableItem(services, id, this.#signal(options)))?.value;
+  }
+
+  /**
+   * Signs and stores a mutable BEP 44 item under the key pair (and salt) on the nodes closest
+   * to its target, and keeps it here too. A node holding a higher `seq` refuses it (302), one
+   * whose `seq` is not `cas` too (301); the result says which nodes hold it and why others do
+   * not.
+   *
+   * @param options key pair, value, salt, seq, cas and abort signal
+   * @returns the target and seq, the peers that hold the item, and why the others do not
+   * @throws {TypeError} if the key pair, value or salt is malformed
+   * @throws {RangeError} if the value is over 1000 bytes bencoded, the salt over 64 bytes, or
+   *   `seq`/`cas` outside 0 to 2^53 − 1
+   * @throws {NodeStateError} if no ed25519 implementation is available
+   */
+  async putMutable(options: PutMutableOptions): Promise<PutMutableResult> {
+    const what = "Cannot put item";
+    const ed25519 = this.#requireEd25519("putMutable");
+    const keyPair = itemKeyPair(options?.keyPair, ed25519, what);
+    const value = toItemValue(options.value, what);
+    const salt = itemSalt(options.salt, what);
+    const seq = itemSeq(options.seq, "seq", what);
+    const cas = itemSeq(options.cas, "cas", what);
+    const { services } = this.#requireRunning("putMutable");
+    const report = await putMutableItem(
+      services,
+      { keyPair, value, salt, seq, cas, ed25519 },
+      this.#signal(options),
+    );
+    return {
+      target: idToHex(report.target),
+      seq: report.seq,
+      storedOn: report.storedOn,
+      failed: report.failed,
+      storedLocally: report.storedLocally,
+    };
+  }
+
+  /**
+   * Gets the newest mutable BEP 44 item under a public key (and salt): the copy with the
+   * highest `seq` among those whose signature verifies, this node's own included. The lookup
+   * asks until it ends among the k closest nodes, so an older copy never wins.
+   *
+   * @param publicKey the publisher's 32-byte ed25519 public key, or its 64 hex characters
+   * @param options salt and abort signal
+   * @returns the value, seq and signature, or `undefined` if no node holds a valid copy
+   * @throws {TypeError} if the key or salt is malformed
+   * @throws {RangeError} if the salt is over 64 bytes
+   * @throws {NodeStateError} if no ed25519 implementation is available
+   */
+  async getMutable(
+    publicKey: string | Uint8Array,
+    options: GetMutableOptions = {},
+  ): Promise<MutableItemResult | undefined> {
+    const what = "Cannot get item";
+    const ed25519 = this.#requireEd25519("getMutable");
+    const key = itemPublicKey(publicKey, what);
+    const salt = itemSalt(options.salt, what);
+    const { services } = this.#requireRunning("getMutable");
+    const item = await getMutableItem(services, key, salt, ed25519, this.#signal(options));
+    return item && { value: item.value, seq: item.mutable.seq, signature: item.mutable.signature };
+  }
+
   /** Counters: messages by kind, routing table and storage. */
   stats(): NodeStats {
     const rpc = this.#running?.rpc.stats() ?? emptyRpcStats();
@@ -390,6 +538,30 @@ export class KademliaNode {
   /** `await using node = new KademliaNode()` closes the node at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  #requireEd25519(operation: string): Ed25519 {
+    const ed25519 = this.#context.ed25519;
+    if (ed25519 === undefined) {
+      throw new NodeStateError(
+        `Cannot ${operation}: no ed25519 implementation; pass { ed25519 } or import KademliaNode from @kdht/core`,
+      );
+    }
+    return ed25519;
+  }
+
+  /** BEP 42: the responders agree on our external IP; take an id bound to it. */
+  #adoptSecureId(ip: string): void {
+    const running = this.#running;
+    if (!this.#tunables.secureNodeId || running === undefined || this.#shutdown.signal.aborted) {
+      return;
+    }
+    const next = secureIdFor(this.#idBytes, ip);
+    if (next === undefined) return;
+    this.#idBytes = next;
+    this.#context.id = next;
+    const table = new RoutingTable(next, { k: this.#tunables.k });
+    void moveToId(running.services, table, this.#shutdown.signal);
   }
 
   #requireRunning(operation: string): Running {

@@ -5,7 +5,10 @@
  * @module
  */
 import type { Clock } from "./clock.ts";
+import type { Ed25519 } from "./records/ed25519.ts";
+import type { ItemStore } from "./records/item_store.ts";
 import type { Records } from "./records/records.ts";
+import type { WriteTokens } from "./records/write_tokens.ts";
 import type { ContactKeeper } from "./routing/keeper.ts";
 
 /** The node's services, as query handlers see them. */
@@ -20,4 +23,10 @@ export interface NodeContext {
   readonly keeper: ContactKeeper;
   /** The records this node holds. */
   readonly records: Records;
+  /** Write tokens for `get` replies and `put` checks (BEP 5, BEP 44). */
+  readonly tokens: WriteTokens;
+  /** The BEP 44 items this node holds for the network. */
+  readonly items: ItemStore;
+  /** Verifies BEP 44 signatures; without it mutable puts are refused with 202. */
+  readonly ed25519: Ed25519 | undefined;
 }

@@ -6,8 +6,11 @@
 import type { Clock } from "./clock.ts";
 import {
   ALPHA,
+  EXTERNAL_IP_VOTERS,
+  EXTERNAL_IP_VOTES,
   K,
   MAX_CONCURRENT_QUERIES,
+  MAX_ITEMS,
   MAX_VALUE_SIZE,
   QUERY_TIMEOUT_MS,
   RECORD_TTL_MS,
@@ -15,6 +18,8 @@ import {
 } from "./constants.ts";
 import { DEFAULT_MAX_DATAGRAM_SIZE, MAX_UDP_PAYLOAD } from "./transport/datagram_transport.ts";
 import type { Random } from "./random.ts";
+import type { Ed25519 } from "./records/ed25519.ts";
+import type { SecureContacts } from "./routing/keeper.ts";
 import type { Storage } from "./records/storage.ts";
 import type {
   Address,
@@ -97,6 +102,36 @@ export interface KademliaNodeOptions {
   recordTtlMs?: number;
   /** Told about malformed or dropped datagrams and failed sends. Must not throw. */
   onWarning?: (message: string, from: Address) => void;
+  /**
+   * Signs and verifies BEP 44 mutable items. `@kdht/core` registers one on `@noble/curves`;
+   * pass your own to use another library.
+   * @default {the registered implementation}
+   */
+  ed25519?: Ed25519;
+  /**
+   * BEP 42: once the external IP is known (the `ip` of replies, from `externalIpVotes` distinct
+   * responders), take a node id derived from it, as mainline nodes expect. Local addresses
+   * (loopback, private ranges) are exempt and never change the id.
+   * @default {true, unless `nodeId` is given}
+   */
+  secureNodeId?: boolean;
+  /**
+   * BEP 42 policy for routing-table contacts: `"any"`; `"prefer"` (a node whose id is verified
+   * for its IP takes the place of an unverified one in a full bucket); `"require"` (only
+   * verified nodes enter the table and are asked to store items). Local addresses are exempt.
+   * @default {"prefer"}
+   */
+  secureContacts?: SecureContacts;
+  /**
+   * Distinct responders that must report the same external IP before the node believes it.
+   * @default {3}
+   */
+  externalIpVotes?: number;
+  /**
+   * BEP 44 items held for the network; when full, items nearer this node's id are kept.
+   * @default {700}
+   */
+  maxItems?: number;
 }
 
 /** The tunables after defaults are applied. */
@@ -109,6 +144,10 @@ export interface ResolvedTunables {
   maxValueSize: number;
   maxDatagramSize: number;
   recordTtlMs: number;
+  secureContacts: SecureContacts;
+  secureNodeId: boolean;
+  externalIpVotes: number;
+  maxItems: number;
 }
 
 function integer(
@@ -174,5 +213,33 @@ export function resolveTunables(options: KademliaNodeOptions): ResolvedTunables 
     ),
     maxDatagramSize,
     recordTtlMs: integer("recordTtlMs", options.recordTtlMs, RECORD_TTL_MS, 1000, 2 ** 40),
+    secureContacts: secureContacts(options.secureContacts),
+    secureNodeId: flag("secureNodeId", options.secureNodeId, options.nodeId === undefined),
+    externalIpVotes: integer(
+      "externalIpVotes",
+      options.externalIpVotes,
+      EXTERNAL_IP_VOTES,
+      1,
+      EXTERNAL_IP_VOTERS,
+    ),
+    maxItems: integer("maxItems", options.maxItems, MAX_ITEMS, 0, 1_000_000),
   };
+}
+
+function secureContacts(value: unknown): SecureContacts {
+  if (value === undefined) return "prefer";
+  if (value === "any" || value === "prefer" || value === "require") return value;
+  throw new TypeError(
+    `Cannot create node: 'secureContacts' must be "any", "prefer" or "require", got ${
+      String(value)
+    }`,
+  );
+}
+
+function flag(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") {
+    throw new TypeError(`Cannot create node: '${name}' must be a boolean, got ${String(value)}`);
+  }
+  return value;
 }

@@ -4,6 +4,9 @@
  * @module
  */
 import type { BootstrapFailure } from "./errors.ts";
+import type { Ed25519KeyPair } from "./records/ed25519.ts";
+import type { ItemValue, ItemValueInput } from "./records/item_value.ts";
+import type { ItemPutFailure } from "./operations/put_item.ts";
 import type { StoreFailure } from "./operations/store_value.ts";
 import type { Peer } from "./peer.ts";
 import type { ContactHealth } from "./routing/contact.ts";
@@ -13,6 +16,7 @@ import type { Address } from "./transport/datagram_transport.ts";
 import type { TypedValue } from "./wire/value.ts";
 
 export type { StoreFailure } from "./operations/store_value.ts";
+export type { ItemPutFailure } from "./operations/put_item.ts";
 export type { QueryFailure, QueryFailureReason } from "./operations/failure_reason.ts";
 
 /** Every async operation accepts a signal; `close()` aborts them all. */
@@ -93,4 +97,54 @@ export interface NodeStats extends RpcStats {
   lookupRounds: number;
   /** Sum over finished lookups of the queries they sent. */
   lookupQueries: number;
+}
+
+/** Options of `putMutable`. */
+export interface PutMutableOptions extends OperationOptions {
+  /** The publisher's ed25519 key pair, e.g. from `generateKeyPair()`. */
+  keyPair: Ed25519KeyPair;
+  /** The value: text (stored as UTF-8), bytes, an integer, or lists and dictionaries of them. */
+  value: ItemValueInput;
+  /** Up to 64 bytes (text as UTF-8) that make one key hold many items (BEP 44). */
+  salt?: string | Uint8Array;
+  /**
+   * The sequence number, 0 to 2^53 − 1; higher replaces lower.
+   * @default {one more than the highest found in the network or here, or 1}
+   */
+  seq?: number;
+  /** Compare-and-swap: store only where the item held has this `seq` (else error 301). */
+  cas?: number;
+}
+
+/** Options of `getMutable`. */
+export interface GetMutableOptions extends OperationOptions {
+  /** The salt the item was put with. */
+  salt?: string | Uint8Array;
+}
+
+/** What `putMutable` did. */
+export interface PutMutableResult {
+  /** The 40-hex target: SHA-1 of the public key and the salt. */
+  readonly target: string;
+  /** The sequence number put. */
+  readonly seq: number;
+  /** The peers that hold the item now: they accepted it, or already held this very item. */
+  readonly storedOn: Peer[];
+  /**
+   * The peers asked that do not, each with the cause: `refused` with the KRPC `code` (301 cas
+   * mismatch, 302 seq too old, 206 bad signature, 202 full), `timeout`, `no_token`, ...
+   */
+  readonly failed: ItemPutFailure[];
+  /** Whether this node keeps the item too, so `getMutable` here finds it at once. */
+  readonly storedLocally: boolean;
+}
+
+/** A mutable item found by `getMutable`. */
+export interface MutableItemResult {
+  /** The value; byte strings come back as Uint8Array (BEP 44 values have no text type). */
+  readonly value: ItemValue;
+  /** Its sequence number: the highest valid one seen. */
+  readonly seq: number;
+  /** The publisher's 64-byte ed25519 signature over salt, seq and value. */
+  readonly signature: Uint8Array;
 }

@@ -6,12 +6,15 @@
  *
  * @module
  */
+import type { Ed25519 } from "./records/ed25519.ts";
 import type { TransportFactory } from "./transport/datagram_transport.ts";
 
 /** The runtime parts a node falls back on. */
 export interface RuntimeDefaults {
   /** Binds the runtime's UDP socket. */
   transport?: TransportFactory;
+  /** Signs and verifies BEP 44 mutable items (a vetted library: src/ carries none). */
+  ed25519?: Ed25519;
 }
 
 const defaults: RuntimeDefaults = {};

@@ -9,15 +9,17 @@ import type { WireDict } from "../../wire/codec.ts";
 import type { KrpcMethod } from "../method.ts";
 import { findNode } from "./find_node.ts";
 import { findValue } from "./find_value.ts";
+import { get } from "./get.ts";
 import { getPeers } from "./get_peers.ts";
 import { ping } from "./ping.ts";
+import { put } from "./put.ts";
 import { store } from "./store.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyMethod = KrpcMethod<any, any, NodeContext>;
 
 const METHODS: ReadonlyMap<string, AnyMethod> = new Map<string, AnyMethod>(
-  [ping, findNode, findValue, store, getPeers].map((method) => [method.name, method]),
+  [ping, findNode, findValue, store, getPeers, get, put].map((method) => [method.name, method]),
 );
 
 /**
