@@ -11,13 +11,56 @@ declare module "bencode" {
 }
 
 declare module "bittorrent-dht" {
+  /** A BEP 44 get result: the reply dictionary that carried the item. */
+  export interface DhtGetResult {
+    v: Uint8Array;
+    id: Uint8Array;
+    k?: Uint8Array;
+    sig?: Uint8Array;
+    seq?: number;
+  }
+  /** What `put` accepts: `v` alone (immutable), or with `k`, `seq` and `sign` (mutable). */
+  export interface DhtPutOptions {
+    v: Uint8Array | string;
+    k?: Uint8Array;
+    seq?: number;
+    cas?: number;
+    salt?: Uint8Array;
+    sign?: (buffer: Uint8Array) => Uint8Array;
+  }
   export default class DHT {
-    constructor(options?: { bootstrap?: false | string[]; host?: string });
+    constructor(options?: {
+      bootstrap?: false | string[];
+      host?: string;
+      verify?: (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+      timeBucketOutdated?: number;
+    });
     nodeId: Uint8Array;
     listen(port: number, host: string, callback: () => void): void;
     address(): { address: string; port: number };
-    toJSON(): { nodes: { host: string; port: number }[] };
+    toJSON(): {
+      nodes: { host: string; port: number }[];
+      values: Record<string, { v: string; id: string; seq?: number; k?: string; sig?: string }>;
+    };
+    addNode(node: { id?: Uint8Array | string; host: string; port: number }): void;
     lookup(infoHash: Uint8Array, callback: (err: Error | null, nodes: number) => void): void;
+    announce(
+      infoHash: Uint8Array,
+      port: number,
+      callback: (err: Error | null) => void,
+    ): void;
+    put(
+      options: DhtPutOptions,
+      callback: (err: Error | null, hash: Uint8Array, n: number) => void,
+    ): Uint8Array;
+    get(
+      hash: Uint8Array | string,
+      options: { salt?: Uint8Array; cache?: boolean },
+      callback: (err: Error | null, result: DhtGetResult | null) => void,
+    ): void;
+    on(event: "peer", listener: (peer: { host: string; port: number }, infoHash: Uint8Array) => void): void;
+    on(event: string, listener: (...args: unknown[]) => void): void;
+    removeAllListeners(event?: string): void;
     destroy(callback?: () => void): void;
   }
 }
