@@ -8,17 +8,18 @@
  */
 import type { NodeContext } from "../../node_context.ts";
 import type { KrpcMethod } from "../method.ts";
-import { readId, readWant } from "./_fields.ts";
-import { encodeTargetArgs, findNode, type FindNodeArgs, type FindNodeReply } from "./find_node.ts";
+import {
+  decodeTargetArgs,
+  encodeTargetArgs,
+  findNode,
+  type FindNodeArgs,
+  type FindNodeReply,
+} from "./find_node.ts";
 
 /** The `get_peers` method; `target` holds the info hash. */
 export const getPeers: KrpcMethod<FindNodeArgs, FindNodeReply, NodeContext> = {
   ...findNode,
   name: "get_peers",
   encodeArgs: (args) => encodeTargetArgs(args, "info_hash"),
-  decodeArgs: (codec, a) => ({
-    id: readId(codec, a, "id", "a"),
-    target: readId(codec, a, "info_hash", "a"),
-    want: readWant(codec, a),
-  }),
+  decodeArgs: (codec, a) => decodeTargetArgs(codec, a, "info_hash"),
 };
