@@ -15,6 +15,7 @@ import { sha1 } from "../id/sha1.ts";
 import { type MutableItem, mutableItemTarget, verifyMutableItem } from "../records/bep44.ts";
 import type { Ed25519 } from "../records/ed25519.ts";
 import type { ItemValue } from "../records/item_value.ts";
+import type { LookupReply } from "../lookup/lookup.ts";
 import { get, type GotItem } from "../rpc/methods/get.ts";
 import type { NodeInfo } from "../wire/compact_nodes.ts";
 import { ask } from "./ask.ts";
@@ -82,57 +83,82 @@ export function verifyGotItem(got: GotItem, wanted: ItemTarget): FoundItem | und
 }
 
 /**
+ * How much farther a read looks when the first pass found nothing: a second pass starts from
+ * this many times k of our contacts nearest the target and goes on until as many of the
+ * nodes nearest it have answered. An item can sit on nodes that are not among the k closest
+ * to its target: put before they were (a network of the other library that ours joined later,
+ * an island reached through one link) and not re-put since (BEP 44 expects a re-put every
+ * hour). Nodes already asked are not asked again, so a miss costs about 2k more queries,
+ * and a hit nothing. Holders that no node we reach keeps in its routing table stay out of
+ * reach, as in any Kademlia network, until the item is put again.
+ */
+export const MISS_WIDENING = 3;
+
+/**
  * Looks an item up.
  *
  * @param services the running node
  * @param wanted the target, and for a mutable item its key and salt
- * @param options `stopAtFirst` ends an immutable read at the first valid item (a put asks
- *   every node instead, for tokens); abort signal
+ * @param options `read`: a read, which ends an immutable lookup at the first valid item and
+ *   looks {@linkcode MISS_WIDENING} times farther after a miss; a put's lookup instead asks
+ *   the k closest for their tokens; abort signal
  * @returns the item found and what the put phase needs
  */
 export async function lookupItem(
   services: Services,
   wanted: ItemTarget,
-  options: { stopAtFirst: boolean; signal: AbortSignal },
+  options: { read: boolean; signal: AbortSignal },
 ): Promise<ItemLookup> {
   const { context } = services;
   const { signal } = options;
   const tokens = new Map<string, Uint8Array>();
   const held = new Map<string, FoundItem>();
+  // Replies already received, so a widened pass does not ask a node twice.
+  const replies = new Map<string, Promise<LookupReply<FoundItem>>>();
   let discarded = 0;
   let best: FoundItem | undefined;
-  const result = await runLookup<FoundItem>(services, wanted.target, {
-    signal,
-    query: async (node) => {
-      const reply = await ask(
-        services,
-        node,
-        get,
-        { id: context.id, target: wanted.target },
-        signal,
-      );
-      const key = idToHex(node.id);
-      if (reply.token) tokens.set(key, reply.token);
-      let found: FoundItem | undefined;
-      if (reply.item) {
-        found = verifyGotItem(reply.item, wanted);
-        if (found) held.set(key, found);
-        else discarded++;
-      } else if (reply.dropped) {
-        discarded++;
-      }
-      return { nodes: reply.nodes, found };
-    },
-    onFound: (found) => {
-      // Highest seq wins; an equal or lower one arriving later never replaces it.
-      const seq = found.mutable?.seq ?? 0;
-      if (best === undefined || seq > (best.mutable?.seq ?? 0)) best = found;
-      return options.stopAtFirst && wanted.mutable === undefined;
-    },
-    // Nothing found yet: a slow holder must not pass for an absent item.
-    awaitSlow: () => best === undefined,
-  });
-  return { item: best, closest: result.closest, tokens, held, discarded };
+  const ask1 = async (node: NodeInfo): Promise<LookupReply<FoundItem>> => {
+    const reply = await ask(services, node, get, { id: context.id, target: wanted.target }, signal);
+    const key = idToHex(node.id);
+    if (reply.token) tokens.set(key, reply.token);
+    let found: FoundItem | undefined;
+    if (reply.item) {
+      found = verifyGotItem(reply.item, wanted);
+      if (found) held.set(key, found);
+      else discarded++;
+    } else if (reply.dropped) {
+      discarded++;
+    }
+    return { nodes: reply.nodes, found };
+  };
+  const pass = (k: number, extraSeeds?: readonly NodeInfo[]) =>
+    runLookup<FoundItem>(services, wanted.target, {
+      signal,
+      k,
+      extraSeeds,
+      query: (node) => {
+        const key = idToHex(node.id);
+        let reply = replies.get(key);
+        if (reply === undefined) {
+          reply = ask1(node);
+          replies.set(key, reply);
+        }
+        return reply;
+      },
+      onFound: (found) => {
+        // Highest seq wins; an equal or lower one arriving later never replaces it.
+        const seq = found.mutable?.seq ?? 0;
+        if (best === undefined || seq > (best.mutable?.seq ?? 0)) best = found;
+        return options.read && wanted.mutable === undefined;
+      },
+      // Nothing found yet: a slow holder must not pass for an absent item.
+      awaitSlow: () => best === undefined,
+    });
+  let result = await pass(context.k);
+  if (options.read && best === undefined && result.answered.length >= context.k) {
+    result = await pass(context.k * MISS_WIDENING, result.answered);
+  }
+  return { item: best, closest: result.closest.slice(0, context.k), tokens, held, discarded };
 }
 
 /**
@@ -149,7 +175,7 @@ export async function getImmutableItem(
 ): Promise<FoundItem | undefined> {
   const local = services.context.items.get(target);
   if (local !== undefined && local.mutable === undefined) return local;
-  return (await lookupItem(services, { target }, { stopAtFirst: true, signal })).item;
+  return (await lookupItem(services, { target }, { read: true, signal })).item;
 }
 
 /**
@@ -170,7 +196,7 @@ export async function getMutableItem(
 ): Promise<(FoundItem & { readonly mutable: MutableItem }) | undefined> {
   const target = mutableItemTarget(publicKey, salt);
   const wanted = { target, mutable: { publicKey, salt, ed25519 } };
-  const found = (await lookupItem(services, wanted, { stopAtFirst: false, signal })).item;
+  const found = (await lookupItem(services, wanted, { read: true, signal })).item;
   const local = services.context.items.get(target);
   let best = found?.mutable ? found as FoundItem & { mutable: MutableItem } : undefined;
   if (local?.mutable && (best === undefined || local.mutable.seq > best.mutable.seq)) {

@@ -21,7 +21,7 @@ import type { EncodedItemValue } from "../records/item_value.ts";
 import { put, type PutArgs } from "../rpc/methods/put.ts";
 import { ErrorCode } from "../wire/envelope.ts";
 import { ask } from "./ask.ts";
-import { type QueryFailureReason, queryFailure } from "./failure_reason.ts";
+import { queryFailure, type QueryFailureReason } from "./failure_reason.ts";
 import { type FoundItem, type ItemLookup, lookupItem } from "./get_item.ts";
 import type { Services } from "./services.ts";
 
@@ -90,7 +90,7 @@ export async function putImmutableItem(
 ): Promise<ItemPutReport> {
   const target = sha1(value.encoded);
   const local = services.context.items.putImmutable(target, value.value, value.encoded);
-  const lookup = await lookupItem(services, { target }, { stopAtFirst: false, signal });
+  const lookup = await lookupItem(services, { target }, { read: false, signal });
   const sent = await sendPuts(services, lookup, undefined, signal, (token) => ({
     id: services.context.id,
     token,
@@ -119,7 +119,7 @@ export async function putMutableItem(
   const lookup = await lookupItem(services, {
     target,
     mutable: { publicKey: keyPair.publicKey, salt, ed25519 },
-  }, { stopAtFirst: false, signal });
+  }, { read: false, signal });
   const seq = request.seq ?? nextSeq(lookup.item, context.items.get(target)?.mutable);
   const item = signMutableItem({ seq, encodedValue: value.encoded, salt }, {
     ed25519,

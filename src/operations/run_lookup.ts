@@ -22,6 +22,8 @@ export interface RunLookupOptions<Found> {
   readonly onEvent?: ((event: LookupEvent<Found>) => void) | undefined;
   /** More places to start from (bootstrap replies). */
   readonly extraSeeds?: readonly NodeInfo[] | undefined;
+  /** How many closest nodes must answer before the lookup ends. @default {the node's k} */
+  readonly k?: number | undefined;
   /** Aborts the lookup. */
   readonly signal: AbortSignal;
 }
@@ -41,16 +43,17 @@ export async function runLookup<Found>(
 ): Promise<LookupResult<Found>> {
   const { context, counters } = services;
   const { keeper } = context;
-  let seeds: NodeInfo[] = keeper.closest(target, context.k);
+  const k = options.k ?? context.k;
+  let seeds: NodeInfo[] = keeper.closest(target, k);
   // With every contact bad (our own network was down a while), trying them beats knowing none.
-  if (seeds.length === 0) seeds = keeper.table.closest(target, context.k);
+  if (seeds.length === 0) seeds = keeper.table.closest(target, k);
   if (options.extraSeeds) seeds = seeds.concat(options.extraSeeds);
   counters.lookups++;
   const result = await lookup<Found>({
     target,
     localId: context.id,
     seeds,
-    k: context.k,
+    k,
     alpha: services.alpha,
     clock: context.clock,
     slowAfter: (node) => keeper.timeouts(node).slowMs,

@@ -6,6 +6,25 @@ import { ed25519 } from "../../adapters/ed25519.ts";
 import { KademliaNode } from "../../mod.ts";
 import type { KademliaNodeOptions } from "../../mod.ts";
 
+/** What bittorrent-dht's get returns: the reply dictionary that carried the item. */
+export interface DhtGetResult {
+  v: Uint8Array;
+  id: Uint8Array;
+  k?: Uint8Array;
+  sig?: Uint8Array;
+  seq?: number;
+}
+
+/** What bittorrent-dht's put accepts: `v` alone (immutable), or with `k`, `seq`, `sign`. */
+export interface DhtPutOptions {
+  v: Uint8Array | string;
+  k?: Uint8Array;
+  seq?: number;
+  cas?: number;
+  salt?: Uint8Array;
+  sign?: (buffer: Uint8Array) => Uint8Array;
+}
+
 /** Every wait in the interop suite ends: a callback that never comes fails the test. */
 export const DEADLINE_MS = 15_000;
 
@@ -27,9 +46,15 @@ function assertBytes(value: unknown): asserts value is Uint8Array {
 }
 
 /** Resolves with the callback's result, or rejects after `DEADLINE_MS`. */
-export function within<T>(what: string, start: (done: (err: Error | null, value: T) => void) => void): Promise<T> {
+export function within<T>(
+  what: string,
+  start: (done: (err: Error | null, value: T) => void) => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no callback in ${DEADLINE_MS} ms`)), DEADLINE_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`${what}: no callback in ${DEADLINE_MS} ms`)),
+      DEADLINE_MS,
+    );
     start((err, value) => {
       clearTimeout(timer);
       if (err) reject(err);
@@ -52,7 +77,8 @@ export async function startMainline(): Promise<Mainline> {
     bootstrap: false,
     host: "127.0.0.1",
     // It refuses mutable puts (error 400) and ignores mutable get replies without a verifier.
-    verify: (signature, message, publicKey) => ed25519.verify(signature, message, publicKey),
+    verify: (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) =>
+      ed25519.verify(signature, message, publicKey),
   });
   await within<void>("listen", (done) => dht.listen(0, "127.0.0.1", () => done(null)));
   return { dht, port: dht.address().port, id: hex(dht.nodeId) };
@@ -88,10 +114,14 @@ export function signer(secretKey: Uint8Array): (buffer: Uint8Array) => Uint8Arra
 /** `dht.put` as a promise: the target and how many nodes accepted. */
 export function mainlinePut(
   mainline: Mainline,
-  options: Parameters<DHT["put"]>[0],
+  options: DhtPutOptions,
 ): Promise<{ target: string; accepted: number }> {
   return within("bittorrent-dht put", (done) =>
-    mainline.dht.put(options, (err, hash, n) => done(err, { target: hex(hash), accepted: n })));
+    mainline.dht.put(
+      options,
+      (err: Error | null, hash: Uint8Array, n: number) =>
+        done(err, { target: hex(hash), accepted: n }),
+    ));
 }
 
 /** `dht.get` as a promise, never from its own cache: the reply that carried the item, or null. */
@@ -99,15 +129,16 @@ export function mainlineGet(
   mainline: Mainline,
   target: string,
   salt?: Uint8Array,
-): ReturnType<typeof getResult> {
-  return getResult(mainline, target, salt);
-}
-
-function getResult(mainline: Mainline, target: string, salt?: Uint8Array) {
+): Promise<DhtGetResult | null> {
   const options = salt ? { salt, cache: false } : { cache: false };
-  return within<{ v: Uint8Array; seq?: number; k?: Uint8Array; sig?: Uint8Array } | null>(
+  return within<DhtGetResult | null>(
     "bittorrent-dht get",
-    (done) => mainline.dht.get(target, options, (err, result) => done(err, result)),
+    (done) =>
+      mainline.dht.get(
+        target,
+        options,
+        (err: Error | null, result: DhtGetResult | null) => done(err, result),
+      ),
   );
 }
 
