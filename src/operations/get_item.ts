@@ -151,8 +151,9 @@ export async function lookupItem(
         if (best === undefined || seq > (best.mutable?.seq ?? 0)) best = found;
         return options.read && wanted.mutable === undefined;
       },
-      // Nothing found yet: a slow holder must not pass for an absent item.
-      awaitSlow: () => best === undefined,
+      // Nothing found yet: a slow holder must not pass for an absent item. A mutable item is
+      // waited for anyway: a slow node may hold a newer seq than the fast ones.
+      awaitSlow: () => wanted.mutable !== undefined || best === undefined,
     });
   let result = await pass(context.k);
   if (options.read && best === undefined && result.answered.length >= context.k) {

@@ -120,7 +120,11 @@ export async function putMutableItem(
     target,
     mutable: { publicKey: keyPair.publicKey, salt, ed25519 },
   }, { read: false, signal });
-  const seq = request.seq ?? nextSeq(lookup.item, context.items.get(target)?.mutable);
+  const found = lookup.item;
+  // The newest copy found is held here first (BEP 44 lets anyone re-put a signed item), so
+  // this node judges the put as every holder will: an older seq is refused here too.
+  if (found?.mutable) context.items.putMutable(target, found.value, found.mutable);
+  const seq = request.seq ?? nextSeq(context.items.get(target)?.mutable);
   const item = signMutableItem({ seq, encodedValue: value.encoded, salt }, {
     ed25519,
     secretKey: keyPair.secretKey,
@@ -140,8 +144,8 @@ export async function putMutableItem(
   return { target, seq, ...sent, ...localOutcome(local) };
 }
 
-function nextSeq(found: FoundItem | undefined, local: MutableItem | undefined): number {
-  const highest = Math.max(found?.mutable?.seq ?? -1, local?.seq ?? -1);
+function nextSeq(held: MutableItem | undefined): number {
+  const highest = held?.seq ?? -1;
   if (highest < 0) return 1;
   if (!Number.isSafeInteger(highest + 1)) {
     throw new RangeError(`Cannot put item: its seq ${highest} is already the largest allowed`);
