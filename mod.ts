@@ -24,15 +24,24 @@ export type { KademliaNodeOptions } from "./src/node_options.ts";
 export type {
   BootstrapResult,
   FindValueResult,
+  GetMutableOptions,
   GetOptions,
+  ItemPutFailure,
+  MutableItemResult,
   NodeStats,
   OperationOptions,
+  PutMutableOptions,
+  PutMutableResult,
   QueryFailure,
   QueryFailureReason,
   SetOptions,
   SetResult,
   StoreFailure,
 } from "./src/node_results.ts";
+export { ed25519, generateKeyPair } from "./adapters/ed25519.ts";
+export type { Ed25519, Ed25519KeyPair } from "./src/records/ed25519.ts";
+export type { ItemValue, ItemValueInput } from "./src/records/item_value.ts";
+export type { SecureContacts } from "./src/routing/keeper.ts";
 export { Peer } from "./src/peer.ts";
 export type { PeerJson } from "./src/peer.ts";
 export { generateNodeId, hashKeyToNodeId, xorDistance } from "./src/id/node_id.ts";
@@ -41,11 +50,17 @@ export {
   DecodeError,
   NodeStateError,
   ProtocolError,
+  PutError,
   RpcError,
   TimeoutError,
   TransportError,
 } from "./src/errors.ts";
-export type { BootstrapFailure, BootstrapFailureReason, TransportErrorCode } from "./src/errors.ts";
+export type {
+  BootstrapFailure,
+  BootstrapFailureReason,
+  PutFailure,
+  TransportErrorCode,
+} from "./src/errors.ts";
 export { systemClock } from "./src/clock.ts";
 export type { Clock, Timer } from "./src/clock.ts";
 export { cryptoRandom, SeededRandom } from "./src/random.ts";

@@ -11,23 +11,6 @@ declare module "bencode" {
 }
 
 declare module "bittorrent-dht" {
-  /** A BEP 44 get result: the reply dictionary that carried the item. */
-  export interface DhtGetResult {
-    v: Uint8Array;
-    id: Uint8Array;
-    k?: Uint8Array;
-    sig?: Uint8Array;
-    seq?: number;
-  }
-  /** What `put` accepts: `v` alone (immutable), or with `k`, `seq` and `sign` (mutable). */
-  export interface DhtPutOptions {
-    v: Uint8Array | string;
-    k?: Uint8Array;
-    seq?: number;
-    cas?: number;
-    salt?: Uint8Array;
-    sign?: (buffer: Uint8Array) => Uint8Array;
-  }
   export default class DHT {
     constructor(options?: {
       bootstrap?: false | string[];
@@ -50,15 +33,26 @@ declare module "bittorrent-dht" {
       callback: (err: Error | null) => void,
     ): void;
     put(
-      options: DhtPutOptions,
+      options: {
+        v: Uint8Array | string;
+        k?: Uint8Array;
+        seq?: number;
+        cas?: number;
+        salt?: Uint8Array;
+        sign?: (buffer: Uint8Array) => Uint8Array;
+      },
       callback: (err: Error | null, hash: Uint8Array, n: number) => void,
     ): Uint8Array;
     get(
       hash: Uint8Array | string,
       options: { salt?: Uint8Array; cache?: boolean },
-      callback: (err: Error | null, result: DhtGetResult | null) => void,
+      // deno-lint-ignore no-explicit-any
+      callback: (err: Error | null, result: any) => void,
     ): void;
-    on(event: "peer", listener: (peer: { host: string; port: number }, infoHash: Uint8Array) => void): void;
+    on(
+      event: "peer",
+      listener: (peer: { host: string; port: number }, infoHash: Uint8Array) => void,
+    ): void;
     on(event: string, listener: (...args: unknown[]) => void): void;
     removeAllListeners(event?: string): void;
     destroy(callback?: () => void): void;
