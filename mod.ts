@@ -20,18 +20,29 @@
  */
 import "./adapters/defaults.ts";
 export { KademliaNode } from "./src/node.ts";
-export type { KademliaNodeOptions } from "./src/node_options.ts";
+export type { KademliaNodeOptions, NodeMode } from "./src/node_options.ts";
 export type {
   BootstrapResult,
+  FindProvidersOptions,
   FindValueResult,
   GetOptions,
   NodeStats,
   OperationOptions,
+  ProvidedKey,
+  ProvideOptions,
+  ProvideResult,
+  ProviderInfo,
+  QueryFailure,
   QueryFailureReason,
+  RecordResult,
   SetOptions,
   SetResult,
   StoreFailure,
 } from "./src/node_results.ts";
+export { queryEvents } from "./src/query_events.ts";
+export type { QueryDone, QueryEvent, QueryEventOptions } from "./src/query_events.ts";
+export { namespaceOf, publicKeyValidator } from "./src/records/validators.ts";
+export type { Validator } from "./src/records/validators.ts";
 export { Peer } from "./src/peer.ts";
 export type { PeerJson } from "./src/peer.ts";
 export { generateNodeId, hashKeyToNodeId, xorDistance } from "./src/id/node_id.ts";
@@ -43,8 +54,14 @@ export {
   RpcError,
   TimeoutError,
   TransportError,
+  ValidationError,
 } from "./src/errors.ts";
-export type { BootstrapFailure, BootstrapFailureReason, TransportErrorCode } from "./src/errors.ts";
+export type {
+  BootstrapFailure,
+  BootstrapFailureReason,
+  TransportErrorCode,
+  ValidationErrorCode,
+} from "./src/errors.ts";
 export { systemClock } from "./src/clock.ts";
 export type { Clock, Timer } from "./src/clock.ts";
 export { cryptoRandom, SeededRandom } from "./src/random.ts";

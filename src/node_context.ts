@@ -5,7 +5,10 @@
  * @module
  */
 import type { Clock } from "./clock.ts";
+import type { ProviderStore } from "./records/providers.ts";
 import type { Records } from "./records/records.ts";
+import type { Validators } from "./records/validators.ts";
+import type { WriteTokens } from "./records/write_tokens.ts";
 import type { ContactKeeper } from "./routing/keeper.ts";
 
 /** The node's services, as query handlers see them. */
@@ -20,4 +23,12 @@ export interface NodeContext {
   readonly keeper: ContactKeeper;
   /** The records this node holds. */
   readonly records: Records;
+  /** The validators of namespaced keys. */
+  readonly validators: Validators;
+  /** Write tokens for `announce_peer` (and BEP 44 `put`), bound to the requester's IP. */
+  readonly tokens: WriteTokens;
+  /** The provider records this node holds. */
+  readonly providers: ProviderStore;
+  /** Providers a `get_peers` reply carries at most, so that it fits in one datagram. */
+  readonly providersPerReply: number;
 }
