@@ -38,7 +38,7 @@ import { bootstrap } from "./operations/bootstrap.ts";
 import { findNodes } from "./operations/find_nodes.ts";
 import { findProviders } from "./operations/find_providers.ts";
 import { findRecord } from "./operations/find_record.ts";
-import { announce, type AnnounceOutcome } from "./operations/provide.ts";
+import { ContentProvider } from "./operations/content_provider.ts";
 import { quorumRead } from "./operations/quorum_read.ts";
 import type { LookupCounters, Services } from "./operations/services.ts";
 import { setRecord } from "./operations/set_record.ts";
@@ -49,7 +49,6 @@ import { safeEmitter } from "./query_events.ts";
 import { cryptoRandom, type Random } from "./random.ts";
 import { MemoryStorage } from "./records/memory_storage.ts";
 import { ProviderStore } from "./records/providers.ts";
-import { type ProvidedEntry, Providing } from "./records/providing.ts";
 import { valueByteLength } from "./records/record.ts";
 import { Records } from "./records/records.ts";
 import type { Storage } from "./records/storage.ts";
@@ -108,7 +107,7 @@ export class KademliaNode {
   readonly #storage: Storage;
   readonly #context: NodeContext;
   readonly #counters: LookupCounters = { lookups: 0, rounds: 0, queries: 0 };
-  readonly #providing = new Providing();
+  readonly #provider: ContentProvider;
   readonly #shutdown = new AbortController();
   #mode: NodeMode;
   #running: Running | undefined;
@@ -137,6 +136,7 @@ export class KademliaNode {
     this.#storage = options.storage ?? new MemoryStorage();
     this.#storage.open(this.#idBytes);
     this.#mode = this.#tunables.mode;
+    this.#provider = new ContentProvider(this.#clock, this.#tunables.reannounceIntervalMs);
     this.#context = {
       id: this.#idBytes,
       k,
@@ -251,8 +251,12 @@ export class KademliaNode {
     const upkeep = new ProviderUpkeep({
       clock: this.#clock,
       providers: this.#context.providers,
-      providing: this.#providing,
-      reannounce: (entry) => this.#announce(entry).then(() => {}, () => {}),
+      providing: this.#provider.providing,
+      reannounce: (entry) =>
+        this.#provider.announce(services, transport.localAddress, entry, signal).then(
+          () => {},
+          () => {},
+        ),
     });
     const walkEvery = this.#tunables.randomWalkIntervalMs;
     const randomWalk = walkEvery === 0 ? undefined : new RandomWalk({
@@ -335,7 +339,7 @@ export class KademliaNode {
     const ttlMs = this.#checkTtl(options.ttlMs);
     const { services, transport } = this.#requireRunning("set");
     // Namespaced keys travel with their name, so receivers can validate them.
-    const name = namespaceOf(key) === undefined ? undefined : key as string;
+    const name = this.#nameOf(key);
     checkValueFits(this.#codec, transport.maxDatagramSize, this.#idBytes, target, value, name);
     const signal = this.#signal(options);
     const outcome = name !== undefined && this.#context.validators.forKey(name)
@@ -384,7 +388,7 @@ export class KademliaNode {
     const quorum = this.#checkQuorum(options.quorum);
     const { services } = this.#requireRunning(operation);
     const read = await quorumRead(services, target, {
-      name: namespaceOf(key) === undefined ? undefined : key as string,
+      name: this.#nameOf(key),
       quorum,
       correct: true,
       signal: this.#signal(options),
@@ -436,43 +440,14 @@ export class KademliaNode {
     if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
       throw new RangeError(`Invalid port: must be an integer from 1 to 65535, got ${port}`);
     }
-    const { upkeep } = this.#requireRunning("provide");
-    const held = this.#providing.get(target);
-    const entry: ProvidedEntry = held && held.port === port ? held : {
-      key: typeof key === "string" ? key : key.slice(),
-      target,
+    const { services, address, upkeep } = this.#requireRunning("provide");
+    const outcome = await this.#provider.provide(services, address, key, target, {
       port,
-      announcedAt: held?.announcedAt ?? 0,
-      announcedTo: held?.announcedTo ?? 0,
-      dueAt: held?.dueAt ?? Infinity,
-    };
-    this.#providing.set(entry);
-    let outcome;
-    try {
-      outcome = await this.#announce(entry, options);
-    } catch (error) {
-      // Aborted or closed before any announcement: a key never announced is not provided.
-      if (!held && this.#providing.get(target) === entry) this.#providing.delete(target);
-      throw error;
-    }
-    upkeep.wake();
-    return { key: idToHex(target), ...outcome };
-  }
-
-  async #announce(entry: ProvidedEntry, options: ProvideOptions = {}): Promise<AnnounceOutcome> {
-    const { services, address } = this.#requireRunning("provide");
-    const outcome = await announce(services, entry.target, {
-      port: entry.port,
-      self: address,
       signal: this.#signal(options),
       emit: safeEmitter(options.onEvent),
     });
-    if (this.#providing.get(entry.target) === entry) {
-      entry.announcedAt = this.#clock.wallTime();
-      entry.announcedTo = outcome.announcedTo.length;
-      entry.dueAt = this.#clock.now() + this.#tunables.reannounceIntervalMs;
-    }
-    return outcome;
+    upkeep.wake();
+    return { key: idToHex(target), ...outcome };
   }
 
   /**
@@ -503,12 +478,7 @@ export class KademliaNode {
 
   /** The keys this node provides, in the order they were first provided. */
   providing(): ProvidedKey[] {
-    return this.#providing.entries().map((entry) => ({
-      key: typeof entry.key === "string" ? entry.key : entry.key.slice(),
-      id: idToHex(entry.target),
-      announcedAt: entry.announcedAt,
-      announcedTo: entry.announcedTo,
-    }));
+    return this.#provider.list();
   }
 
   /**
@@ -520,13 +490,9 @@ export class KademliaNode {
    */
   stopProviding(key: string | Uint8Array): Promise<boolean> {
     const target = this.#keyId(key);
-    const entry = this.#providing.get(target);
-    if (!entry) return Promise.resolve(false);
-    this.#providing.delete(target);
-    const address = this.#running?.address;
-    if (address) this.#context.providers.remove(target, address.host, entry.port ?? address.port);
+    const stopped = this.#provider.stop({ context: this.#context }, this.#running?.address, target);
     this.#running?.upkeep.wake();
-    return Promise.resolve(true);
+    return Promise.resolve(stopped);
   }
 
   /**
@@ -580,7 +546,20 @@ export class KademliaNode {
     const target = this.#keyId(key);
     const quorum = this.#checkQuorum(options.quorum);
     const { services } = this.#requireRunning("findValue");
-    const found = await findRecord(services, target, { quorum, signal: this.#signal(options) });
+    const signal = this.#signal(options);
+    const name = this.#nameOf(key);
+    if (name !== undefined && this.#context.validators.forKey(name)) {
+      // Validated keys: invalid answers dropped, the best picked by select.
+      const read = await quorumRead(services, target, {
+        name,
+        quorum,
+        correct: false,
+        local: false,
+        signal,
+      });
+      return { value: read.best?.value, peers: read.closest.map((n) => Peer.fromNodeInfo(n)) };
+    }
+    const found = await findRecord(services, target, { quorum, signal });
     return {
       value: found.record?.value,
       peers: found.closest.map((node) => Peer.fromNodeInfo(node)),
@@ -605,7 +584,7 @@ export class KademliaNode {
       mode: this.#mode,
       providerKeys: this.#context.providers.keyCount,
       providersHeld: this.#context.providers.size,
-      providing: this.#providing.size,
+      providing: this.#provider.providing.size,
       randomWalks: {
         started: this.#running?.randomWalk?.started ?? 0,
         skipped: this.#running?.randomWalk?.skipped ?? 0,
@@ -668,6 +647,11 @@ export class KademliaNode {
       throw new TypeError(`Invalid key: expected a string or Uint8Array, got ${typeof key}`);
     }
     return hashKey(key);
+  }
+
+  /** The key as written when it is namespaced (`/namespace/rest`), else undefined. */
+  #nameOf(key: string | Uint8Array): string | undefined {
+    return namespaceOf(key) === undefined ? undefined : key as string;
   }
 
   #checkValue(value: TypedValue): void {

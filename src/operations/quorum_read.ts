@@ -31,6 +31,8 @@ export interface QuorumReadOptions {
   readonly quorum?: number | undefined;
   /** Correct the peers that lack the best value and adopt it here (false: only read). */
   readonly correct: boolean;
+  /** Count this node's own copy among the candidates. @default {true} */
+  readonly local?: boolean | undefined;
   /** Aborts the read. */
   readonly signal: AbortSignal;
   /** Told of each step. */
@@ -104,7 +106,7 @@ export async function quorumRead(
     onEvent: lookupEmitter(findValue.name, emit),
   });
 
-  const stored = records.get(target);
+  const stored = options.local === false ? undefined : records.get(target);
   // This node's own copy is a candidate only if it is valid.
   const held = stored && validated
     ? await validators.validate(name!, stored.value).then(() => stored, () => undefined)

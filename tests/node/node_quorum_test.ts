@@ -118,6 +118,10 @@ for (const serialization of ["bencode", "json"] as const) {
         const later = sim.clock.wallTime();
         plant(sim, closest[1]!, key, "4:stale", later);
         plant(sim, closest[2]!, key, "not versioned", later);
+        // findValue (network only, no correction) picks by select and skips the invalid too.
+        const looked = await sim.run(sim.nodes[reader - 1]!.findValue(key));
+        assert.equal(looked.value, "5:current");
+        assert.equal(valueAt(sim, closest[1]!, key), "4:stale", "findValue corrects nobody");
         const events: QueryEvent[] = [];
         const detail = await sim.run(
           sim.nodes[reader]!.getRecord(key, { onEvent: (event) => events.push(event) }),
