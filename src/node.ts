@@ -161,6 +161,7 @@ export class KademliaNode {
         onAdd: (expiresAt) => this.#running?.upkeep.added(expiresAt),
       }),
       providersPerReply: providersPerReply(this.#tunables.maxDatagramSize, k),
+      maxDatagramSize: this.#tunables.maxDatagramSize,
     };
   }
 

@@ -31,4 +31,6 @@ export interface NodeContext {
   readonly providers: ProviderStore;
   /** Providers a `get_peers` reply carries at most, so that it fits in one datagram. */
   readonly providersPerReply: number;
+  /** The largest datagram this node sends: replies that carry values are sized by it. */
+  readonly maxDatagramSize: number;
 }

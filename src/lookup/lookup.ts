@@ -75,6 +75,12 @@ export interface LookupOptions<Found> {
    * found nothing says yes, so a slow holder is not mistaken for an absent value.
    */
   readonly awaitSlow?: (() => boolean) | undefined;
+  /**
+   * Asked before each new query: once it returns true no more queries are sent, and the lookup
+   * ends when those in flight among the k closest have answered, failed or turned slow. A read
+   * with a quorum uses it to keep the answers already on their way instead of dropping them.
+   */
+  readonly drain?: (() => boolean) | undefined;
   /** Told of each step. */
   readonly onEvent?: ((event: LookupEvent<Found>) => void) | undefined;
   /** Aborts the lookup. */
@@ -248,8 +254,11 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       let considered = 0;
       let waiting = false;
       let slowNearby = false;
+      const draining = options.drain?.() ?? false;
       for (const candidate of candidates) {
         if (considered >= k) break;
+        // Draining: a node not asked yet will not be, so it holds nothing up.
+        if (candidate.state === State.New && draining) continue;
         if (candidate.state === State.New && active < parallelism) send(candidate);
         // Failed and slow nodes (a suspect is slow as soon as it is asked) hold nothing up.
         if (candidate.state === State.Slow && !candidate.suspect) slowNearby = true;

@@ -1,8 +1,8 @@
 /**
  * `get` and `getRecord`: a read that gathers several answers and repairs the network
  * (js-libp2p's content fetching, with entry correction). The `find_value` walk collects each
- * peer's answer until `quorum` peers answered with a value or the walk ends among the k closest;
- * values a namespace's validator rejects are dropped (and reported). The best value is picked
+ * peer's answer until `quorum` peers answered with a value (it then sends no new query, but
+ * keeps the answers already on their way) or the walk ends among the k closest; values a namespace's validator rejects are dropped (and reported). The best value is picked
  * with the namespace's `select` (the newest publication for plain keys), this node's own copy
  * included, and then stored on every peer among the k closest that answered with another value
  * or none (entry correction), and cached at the nearest node outside them that lacked it (paper
@@ -100,7 +100,13 @@ export async function quorumRead(
       answers.set(node, found);
       return { nodes: reply.nodes, found };
     },
-    onFound: () => ++holders >= quorum,
+    onFound: () => {
+      holders++;
+      return false;
+    },
+    // Quorum reached: no new queries, but the answers already on their way still count (and
+    // their senders can be corrected).
+    drain: () => holders >= quorum,
     // Nothing found yet: a slow holder must not pass for an absent value.
     awaitSlow: () => holders === 0,
     onEvent: lookupEmitter(findValue.name, emit),
