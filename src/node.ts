@@ -405,6 +405,7 @@ export class KademliaNode {
       quorum,
       quorumMet: read.quorumMet,
       corrected: read.corrected.map((node) => Peer.fromNodeInfo(node)),
+      refreshed: read.refreshed.map((node) => Peer.fromNodeInfo(node)),
     };
   }
 

@@ -67,6 +67,11 @@ export interface RecordResult {
    * one when sent it (entry correction).
    */
   readonly corrected: Peer[];
+  /**
+   * When the answers disagreed and the quorum had stopped the walk early: the peers among the
+   * k closest it had not asked, sent this value too, that stored it (they may have held it).
+   */
+  readonly refreshed: Peer[];
 }
 
 /** A provider of a key, as `findProviders` returns it. */

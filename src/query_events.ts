@@ -50,14 +50,15 @@ export type QueryEvent =
   /** `peer` is slow to answer; the walk goes on without waiting for it. */
   | { readonly type: "slow"; readonly peer: Peer; readonly method: string }
   /**
-   * `peer` acknowledged a write: a `store` that corrects its older (or missing) value after a
-   * read, or caches it; an `announce_peer` of `provide`.
+   * `peer` acknowledged a write: after a read, a `store` that corrects its other (or missing)
+   * value, refreshes one of the k closest the quorum kept the walk from asking, or caches it
+   * outside them; an `announce_peer` of `provide`.
    */
   | {
     readonly type: "write";
     readonly peer: Peer;
     readonly method: string;
-    readonly purpose: "correction" | "cache" | "announce";
+    readonly purpose: "correction" | "refresh" | "cache" | "announce";
   };
 
 /** The last item of {@linkcode queryEvents}: the operation's result. */

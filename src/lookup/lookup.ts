@@ -93,6 +93,8 @@ export interface LookupResult<Found> {
   readonly closest: NodeInfo[];
   /** Every node that answered, nearest first (a superset of `closest`). */
   readonly answered: NodeInfo[];
+  /** Nodes met but never asked (the lookup ended first, or drained), nearest first. */
+  readonly unasked: NodeInfo[];
   /** Every find, in the order the answers came. */
   readonly found: { readonly value: Found; readonly from: NodeInfo }[];
   /** Queries sent. */
@@ -175,6 +177,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       resolve({
         closest: answered.slice(0, k),
         answered,
+        unasked: candidates.filter((c) => c.state === State.New).map((c) => c.node),
         found,
         queries,
         failures,

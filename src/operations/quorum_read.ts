@@ -5,12 +5,14 @@
  * keeps the answers already on their way) or the walk ends among the k closest; values a namespace's validator rejects are dropped (and reported). The best value is picked
  * with the namespace's `select` (the newest publication for plain keys), this node's own copy
  * included, and then stored on every peer among the k closest that answered with another value
- * or none (entry correction), and cached at the nearest node outside them that lacked it (paper
- * §2.3). The outcome says how many agreed, how many were asked and corrected, and whether the
+ * or none (entry correction) — and, when the answers disagreed, on those of the k closest a
+ * quorum kept the walk from asking — and cached at the nearest node outside them that lacked it
+ * (paper §2.3). The outcome says how many agreed, how many were asked and corrected, and whether the
  * quorum was met: a shortfall is reported, never hidden.
  *
  * @module
  */
+import { compareDistance } from "../id/node_id.ts";
 import { failureEvent, lookupEmitter, type QueryEvent } from "../query_events.ts";
 import { Peer } from "../peer.ts";
 import { compareRecords } from "../records/record.ts";
@@ -55,8 +57,13 @@ export interface QuorumReadOutcome {
   readonly answered: number;
   /** True if `quorum` peers answered with a valid value (always, when no quorum was asked). */
   readonly quorumMet: boolean;
-  /** Peers that stored the best value when corrected. */
+  /** Peers that answered with another value or none, and stored the best when sent it. */
   readonly corrected: NodeInfo[];
+  /**
+   * Peers among the k closest the walk had not asked when it reached its quorum, sent the best
+   * value because the answers disagreed, that stored it (they may have held it already).
+   */
+  readonly refreshed: NodeInfo[];
   /** The k closest peers that answered, nearest first. */
   readonly closest: NodeInfo[];
 }
@@ -130,9 +137,13 @@ export async function quorumRead(
     (validated ? valuesEqual(record.value, best.value) : compareRecords(record, best) === 0);
 
   const corrected: NodeInfo[] = [];
+  const refreshed: NodeInfo[] = [];
   if (best && options.correct) {
-    const write = async (node: NodeInfo, cached: boolean): Promise<boolean> => {
-      const purpose = cached ? "cache" : "correction";
+    const write = async (
+      node: NodeInfo,
+      purpose: "correction" | "refresh" | "cache",
+    ): Promise<boolean> => {
+      const cached = purpose === "cache";
       try {
         await ask(services, node, store, {
           id: context.id,
@@ -153,13 +164,22 @@ export async function quorumRead(
       }
     };
     const lacking = result.closest.filter((node) => !agrees(answers.get(node)));
+    // The quorum stopped the walk before some of the k closest were asked. If the answers
+    // disagreed, those may hold the same outdated copy: they are sent the best value too.
+    const unasked = lacking.length > 0 || invalid > 0
+      ? nearestK(target, result.closest, result.unasked, context.k)
+        .filter((node) => !answers.has(node))
+      : [];
     const outside = nearestWithout(result, best);
     await Promise.all([
       ...lacking.map(async (node) => {
-        if (await write(node, false)) corrected.push(node);
+        if (await write(node, "correction")) corrected.push(node);
+      }),
+      ...unasked.map(async (node) => {
+        if (await write(node, "refresh")) refreshed.push(node);
       }),
       // Paper §2.3: the nearest node outside the k closest that lacked it keeps a cached copy.
-      outside && !outside.inClosest ? write(outside.node, true) : undefined,
+      outside && !outside.inClosest ? write(outside.node, "cache") : undefined,
     ]);
     if (stored && !agrees(local)) {
       // A better value than this node's own copy (even one it published, or an invalid one)
@@ -179,8 +199,19 @@ export async function quorumRead(
     answered: result.answered.length,
     quorumMet: options.quorum === undefined || holders >= options.quorum,
     corrected,
+    refreshed,
     closest: result.closest,
   };
+}
+
+/** The `k` nearest `target` of two lists each sorted nearest first. */
+function nearestK(
+  target: Uint8Array,
+  a: readonly NodeInfo[],
+  b: readonly NodeInfo[],
+  k: number,
+): NodeInfo[] {
+  return [...a, ...b].sort((x, y) => compareDistance(target, x.id, y.id)).slice(0, k);
 }
 
 /** The best of the candidates: by `select` for validated keys (the latest publication of the

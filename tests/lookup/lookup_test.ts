@@ -235,6 +235,7 @@ describe("lookup", () => {
     }, clock);
     assert.equal(narrow.found.length, 2);
     assert.equal(asked.length, 2);
+    assert.deepEqual(narrow.unasked, [truth[5]], "met but never asked, reported as such");
   });
 
   it("asks a suspect without waiting on it, skips a bad node, and can await a slow one", async () => {

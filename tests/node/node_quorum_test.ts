@@ -73,12 +73,47 @@ for (const serialization of ["bencode", "json"] as const) {
           sim.nodes.findIndex((n) => n.id === peer.id)
         );
         assert.deepEqual(corrected.sort(), [...stale, empty].sort());
+        assert.deepEqual(detail.refreshed, [], "the walk asked all of the k closest");
         for (const index of closest) assert.equal(valueAt(sim, index, key), "new", `node ${index}`);
         // Now they agree: a second read corrects nobody and meets the quorum.
         const again = await sim.run(sim.nodes[reader]!.getRecord(key, { quorum: k }));
         assert.equal(again.agreed, k);
         assert.equal(again.quorumMet, true);
         assert.deepEqual(again.corrected, []);
+      } finally {
+        await sim.close();
+      }
+    });
+
+    it("get with a quorum of 3 returns the newest and leaves the outdated holders corrected", async () => {
+      const k = 8;
+      const sim = await createSim({ size: 60, seed: 26, node: { k, serialization } });
+      try {
+        const key = "small-quorum";
+        const reader = 59;
+        const closest = closestIndexes(sim, key, k, reader);
+        const old = sim.clock.wallTime();
+        await sim.clock.advance(1000);
+        await sim.run(sim.nodes[closest[0]!]!.set(key, "newest"));
+        const stale = [closest[1]!, closest[3]!, closest[5]!];
+        for (const index of stale) plant(sim, index, key, "outdated", old);
+        assert.equal(await sim.run(sim.nodes[reader]!.get(key, { quorum: 3 })), "newest");
+        for (const index of stale) {
+          assert.equal(valueAt(sim, index, key), "newest", `node ${index}`);
+        }
+        // Again, seen through getRecord: the quorum stops the walk, the answers disagree, so
+        // the k closest it did not ask are sent the newest value too.
+        for (const index of stale) plant(sim, index, key, "outdated", old);
+        const detail = await sim.run(sim.nodes[reader]!.getRecord(key, { quorum: 3 }));
+        assert.equal(detail.value, "newest");
+        assert.equal(detail.quorumMet, true);
+        assert.ok(detail.asked < k, `the quorum stopped the walk: ${detail.asked} asked`);
+        assert.ok(detail.refreshed.length > 0, "some of the k closest were not asked");
+        const sentTo = new Set([...detail.corrected, ...detail.refreshed].map((peer) => peer.id));
+        for (const index of stale) {
+          assert.ok(sentTo.has(sim.nodes[index]!.id), `node ${index} was sent the newest`);
+          assert.equal(valueAt(sim, index, key), "newest", `node ${index}`);
+        }
       } finally {
         await sim.close();
       }
@@ -94,6 +129,7 @@ for (const serialization of ["bencode", "json"] as const) {
         assert.equal(quick.quorumMet, true);
         assert.ok(quick.holders >= 2);
         assert.ok(quick.asked < full.asked, `${quick.asked} asked, not ${full.asked}`);
+        assert.deepEqual(quick.refreshed, [], "the answers agreed: nobody else is sent anything");
         assert.equal(await sim.run(sim.nodes[32]!.get("early", { quorum: 3 })), "value");
         const short = await sim.run(sim.nodes[33]!.getRecord("early", { quorum: 30 }));
         assert.equal(short.value, "value", "the best value even when the quorum is not met");
