@@ -54,6 +54,18 @@ interface Pending {
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
+/**
+ * How many more times a send refused with ECONNREFUSED is tried at once. On an unconnected UDP
+ * socket that error never concerns the datagram being sent: it is the kernel's report of an ICMP
+ * port unreachable for an earlier datagram, to any destination, which Bun's send() surfaces and
+ * thereby clears. Without the retry one dead peer would fail the send to the next, live one.
+ */
+const REFUSED_RETRIES = 3;
+
+function isRefused(err: unknown): boolean {
+  return (err as { code?: unknown } | undefined)?.code === "ECONNREFUSED";
+}
+
 class BunTransport implements DatagramTransport {
   readonly maxDatagramSize: number;
   #socket!: BunUdpSocket;
@@ -112,9 +124,9 @@ class BunTransport implements DatagramTransport {
     // Keep order behind datagrams already waiting for drain.
     if (this.#pending.length > 0) return this.#enqueue(data, to);
     try {
-      if (this.#socket.send(data, to.port, to.host)) return RESOLVED;
+      if (this.#sendNow(data, to)) return RESOLVED;
     } catch (err) {
-      return Promise.reject(toTransportError(err, "send", to));
+      return Promise.reject(err);
     }
     return this.#enqueue(data, to);
   }
@@ -140,15 +152,40 @@ class BunTransport implements DatagramTransport {
     }
   }
 
+  /**
+   * Hands one datagram to the socket: `true` if sent, `false` on backpressure (wait for drain).
+   * A refusal left over from an earlier datagram's ICMP is skipped over by sending again.
+   *
+   * @throws {TransportError} the mapped error when the send itself fails
+   */
+  #sendNow(data: Uint8Array, to: Address): boolean {
+    for (let retries = 0;; retries++) {
+      try {
+        return this.#socket.send(data, to.port, to.host);
+      } catch (err) {
+        if (!isRefused(err)) throw toTransportError(err, "send", to);
+        if (retries === REFUSED_RETRIES) {
+          throw new TransportError(
+            "send_failed",
+            `Cannot send datagram to ${to.host}:${to.port}: the socket refused it ${
+              REFUSED_RETRIES + 1
+            } times with ECONNREFUSED, each a report of ICMP port unreachable for an earlier datagram`,
+            { cause: err },
+          );
+        }
+      }
+    }
+  }
+
   /** The kernel's send buffer has room again: retry the waiting datagrams in order. */
   #drain(): void {
     while (this.#pending.length > 0 && !this.#closed) {
       const p = this.#pending[0]!;
       try {
-        if (!this.#socket.send(p.data, p.to.port, p.to.host)) return; // wait for the next drain
+        if (!this.#sendNow(p.data, p.to)) return; // wait for the next drain
         p.resolve();
       } catch (err) {
-        p.reject(toTransportError(err, "send", p.to));
+        p.reject(err);
       }
       this.#pending.shift();
     }

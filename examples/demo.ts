@@ -1,7 +1,9 @@
+#!/usr/bin/env -S deno run -A --unstable-net
 /**
- * The demo behind `npm start`: a small DHT of real UDP nodes on 127.0.0.1. It joins them
- * through one seed, stores a text and a binary value, reads both back from other nodes with
- * their types intact, looks up the nodes nearest an id, prints the counters, and shuts down.
+ * The demo behind `npm start` and `deno task start`: a small DHT of real UDP nodes on 127.0.0.1.
+ * It joins them through one seed, stores a text and a binary value, reads both back from other
+ * nodes with their types intact, looks up the nodes nearest an id, prints the counters, and shuts
+ * down.
  *
  * Runs the same with `deno run -A examples/demo.ts`, `bun examples/demo.ts`, or
  * `node examples/demo.mjs`-style after the npm build. Options: `[nodes] [json|bencode]`.

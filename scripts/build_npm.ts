@@ -1,3 +1,4 @@
+#!/usr/bin/env -S deno run -A
 /**
  * Builds the npm package into `npm/`, doing the job dnt would do (dnt lives on JSR, which is not
  * reachable from every build machine): the TypeScript compiler turns the Deno-style sources
@@ -7,7 +8,9 @@
  * The Deno adapter is not shipped to npm: `adapters/runtime.ts` is mapped to
  * `adapters/runtime_npm.ts`, which has no Deno branch (dnt's `mappings` option).
  *
- * Usage: `deno run -A scripts/build_npm.ts` (the `build:npm` task).
+ * Usage: `deno run -A scripts/build_npm.ts`, or the `build:npm` task, which runs this file through
+ * its shebang: inside `deno task` a bare `deno` would resolve to node_modules/.bin/deno, which
+ * Deno 2.9 loads as a script (see tests/tasks_test.ts).
  *
  * @module
  */
@@ -41,6 +44,7 @@ const entryFiles = [
   join(root, "scripts/npm_types.d.ts"),
   join(root, "mod.ts"),
   join(root, "testing.ts"),
+  join(root, "sqlite.ts"),
   ...listTs(join(root, "src")),
   ...listTs(join(root, "adapters")),
   ...listTs(join(root, "tests")),
@@ -108,8 +112,9 @@ const packageJson = {
     "Kademlia DHT for Deno, Bun and Node: one core over UDP, JSON or BEP 5 bencode wire, simulated network with virtual time",
   license: "MIT",
   type: "module",
-  // @noble/curves 2 (a runtime dependency) declares engines.node ">= 20.19.0".
-  engines: { node: ">=20.19" },
+  // What the Node leg of `npm test` runs on is pinned in package.json (the `node` package, 22.x);
+  // 22.13 is the first 22.x with node:sqlite unflagged (and above @noble/curves' 20.19).
+  engines: { node: ">=22.13" },
   keywords: ["kademlia", "dht", "p2p", "bittorrent", "krpc", "udp", "deno", "bun"],
   dependencies,
   exports: {
@@ -117,11 +122,13 @@ const packageJson = {
     "./node": entry("adapters/node"),
     "./bun": entry("adapters/bun"),
     "./testing": entry("testing"),
+    "./sqlite": entry("sqlite"),
   },
   // The compiled tests and benchmarks stay in npm/ for the Node run but are not published.
   files: [
     "esm/mod.*",
     "esm/testing.*",
+    "esm/sqlite.*",
     "esm/src/",
     "esm/adapters/",
     "README.md",

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Proves the npm package is real: `npm pack` of the build output, installed into an empty
 // temporary Node project, imported by name, and used to send a datagram over loopback through
-// the Node adapter and to run a two-node DHT. Run after scripts/build_npm.ts.
+// the Node adapter and to run a two-node DHT, on the Node that runs this script (test_all.mjs
+// starts it with the pinned node_modules/.bin/node). Run after scripts/build_npm.ts.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +18,7 @@ const npm = (args, cwd) =>
     encoding: "utf8",
   });
 
+console.log(`pack smoke on Node ${process.version} (${process.execPath})`);
 try {
   const tarball = npm(["pack", join(root, "npm"), "--pack-destination", work], work).trim().split(
     "\n",
@@ -55,6 +57,23 @@ await a.close();
 await b.close();
 if (typeof MemoryNetwork !== "function") throw new Error("@kdht/core/testing lacks MemoryNetwork");
 
+// @kdht/core/sqlite imports on every Node; a store works where node:sqlite exists (Node >= 22.13)
+// and is refused at construction, with the versions named, where it does not.
+const { SqliteStorage } = await import("@kdht/core/sqlite");
+let sqlite;
+try {
+  const storage = new SqliteStorage(":memory:");
+  const key = new Uint8Array(20).fill(1);
+  storage.put({ key, value: "v", publishedAt: 0, expiresAt: 1, receivedAt: 0, local: true });
+  if (storage.get(key)?.value !== "v") throw new Error("SqliteStorage lost a record");
+  storage.close();
+  sqlite = "SqliteStorage works";
+} catch (error) {
+  if (!/has no 'node:sqlite'; it needs .*Node ≥ 22\\.13/.test(error.message)) throw error;
+  sqlite = "SqliteStorage refused with a clear error (no node:sqlite here)";
+}
+console.log("pack smoke: " + sqlite);
+
 if (typeof core.generateKeyPair === "function") {
   // BEP 44 signing goes through @noble/curves, installed as the package's dependency.
   const { publicKey, secretKey } = core.generateKeyPair();
@@ -75,9 +94,9 @@ if (typeof core.KademliaNode === "function") {
   await one.close();
   await two.close();
   if (value !== "npm-value") throw new Error("DHT round trip through the npm package failed: " + value);
-  console.log("pack smoke: datagram and DHT set/get through the installed package ok");
+  console.log("pack smoke: datagram and DHT set/get through the installed package ok on Node " + process.version);
 } else {
-  console.log("pack smoke: datagram through the installed package ok");
+  console.log("pack smoke: datagram through the installed package ok on Node " + process.version);
 }
 `,
   );

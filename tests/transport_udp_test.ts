@@ -74,8 +74,18 @@ class FakeBunSocket {
   readonly address = { address: "127.0.0.1", port: 40000 };
   accepting = false;
   closed = false;
+  /** Sends still to be refused with ECONNREFUSED, as after an ICMP port unreachable. */
+  refusals = 0;
+  attempts = 0;
   readonly sent: number[] = [];
   send(data: Uint8Array): boolean {
+    this.attempts++;
+    if (this.refusals > 0) {
+      this.refusals--;
+      throw Object.assign(new Error("ECONNREFUSED: connection refused, send"), {
+        code: "ECONNREFUSED",
+      });
+    }
     if (!this.accepting) return false;
     this.sent.push(data[0]!);
     return true;
@@ -163,6 +173,34 @@ describe("Bun adapter with a simulated Bun.udpSocket", () => {
       });
     },
   );
+
+  it("sends again when refused for an earlier datagram's ICMP, a bounded number of times", {
+    skip: fakeBunSkip,
+  }, async () => {
+    await withFakeBun(async (socket, _handlers, bind) => {
+      const transport = await bind({});
+      try {
+        const to = { host: "127.0.0.1", port: 5000 };
+        socket.accepting = true;
+        socket.refusals = 3;
+        await transport.send(new Uint8Array([1]), to);
+        assert.deepEqual(socket.sent, [1], "sent on the fourth try");
+        assert.equal(socket.attempts, 4);
+        socket.refusals = Infinity;
+        socket.attempts = 0;
+        await assert.rejects(transport.send(new Uint8Array([2]), to), (err: unknown) => {
+          assert.ok(err instanceof TransportError);
+          assert.equal(err.code, "send_failed");
+          assert.match(err.message, /ECONNREFUSED/);
+          return true;
+        });
+        assert.equal(socket.attempts, 4, "gives up after three retries");
+        assert.deepEqual(socket.sent, [1]);
+      } finally {
+        await transport.close();
+      }
+    });
+  });
 
   it("hands received bytes and the sender to the handler", { skip: fakeBunSkip }, async () => {
     await withFakeBun(async (socket, handlers, bind) => {

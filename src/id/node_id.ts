@@ -240,3 +240,20 @@ export function generateNodeId(random: Random = cryptoRandom): string {
 export function hashKeyToNodeId(key: string | Uint8Array): string {
   return idToHex(hashKey(key));
 }
+
+/**
+ * The XOR distance between two ids as 20 bytes. Compared byte by byte (or as SQLite blobs),
+ * distances sort in distance order, so a store can index them.
+ *
+ * @param a an id
+ * @param b an id
+ * @returns a new 20-byte array, `a XOR b`
+ * @throws {TypeError} if either argument is not a 20-byte id
+ */
+export function xorBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  assertId(a, "node id");
+  assertId(b, "node id");
+  const out = new Uint8Array(ID_LENGTH);
+  for (let i = 0; i < ID_LENGTH; i++) out[i] = a[i]! ^ b[i]!;
+  return out;
+}

@@ -71,8 +71,9 @@ export interface LookupOptions<Found> {
   readonly onFound?: ((found: Found, from: NodeInfo) => boolean) | undefined;
   /**
    * Asked when the lookup would end while slow nodes among the k closest have not answered
-   * yet: returning true waits for them (until they answer or fail). A value lookup that has
-   * found nothing says yes, so a slow holder is not mistaken for an absent value.
+   * yet: returning true waits for them, up to four times their slow threshold (at least 50 ms
+   * in all). A value lookup
+   * that has found nothing says yes, so a slow holder is not mistaken for an absent value.
    */
   readonly awaitSlow?: (() => boolean) | undefined;
   /**
@@ -120,9 +121,23 @@ interface Candidate {
   readonly depth: number;
   state: State;
   timer: Timer | undefined;
-  /** Asked as a suspect: never waited on, even by `awaitSlow`. */
-  suspect: boolean;
+  /**
+   * No longer waited on even by `awaitSlow`: asked as a suspect, or still silent well past its
+   * slow threshold.
+   */
+  abandoned: boolean;
 }
+
+/**
+ * How long `awaitSlow` waits for a slow node: four times its slow threshold, and at least
+ * {@linkcode AWAIT_SLOW_MIN_MS}. Past that a node that answers in RTT-scaled time is almost
+ * surely dead, and waiting for its full timeout would make a read of a missing key pay for it;
+ * the floor keeps a busy process's stall (a garbage collection, a loaded machine) from turning
+ * an existing value into "not found".
+ */
+const AWAIT_SLOW_FACTOR = 4;
+/** The least `awaitSlow` waits for a slow node, in ms. */
+export const AWAIT_SLOW_MIN_MS = 50;
 
 function idKey(id: Uint8Array): string {
   return String.fromCharCode.apply(null, id as unknown as number[]);
@@ -160,7 +175,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       if (compareDistance(target, candidates[mid]!.node.id, node.id) < 0) lo = mid + 1;
       else hi = mid;
     }
-    candidates.splice(lo, 0, { node, depth, state: State.New, timer: undefined, suspect: false });
+    candidates.splice(lo, 0, { node, depth, state: State.New, timer: undefined, abandoned: false });
     return lo === 0;
   };
   for (const seed of options.seeds) add(seed, 1);
@@ -201,18 +216,26 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       if (standing?.(candidate.node) === "suspect") {
         // Its last query failed: ask, but neither hold a slot nor the end for it.
         candidate.state = State.Slow;
-        candidate.suspect = true;
+        candidate.abandoned = true;
       } else {
         candidate.state = State.InFlight;
         active++;
+        const slowAfter = options.slowAfter(candidate.node);
         candidate.timer = clock.setTimer(() => {
           candidate.timer = undefined;
           if (candidate.state !== State.InFlight || finished) return;
           candidate.state = State.Slow;
           active--;
           onEvent?.({ type: "slow", node: candidate.node });
+          if (options.awaitSlow) {
+            candidate.timer = clock.setTimer(() => {
+              candidate.timer = undefined;
+              candidate.abandoned = true;
+              step();
+            }, Math.max(AWAIT_SLOW_FACTOR * slowAfter, AWAIT_SLOW_MIN_MS) - slowAfter);
+          }
           step();
-        }, options.slowAfter(candidate.node));
+        }, slowAfter);
       }
       options.query(candidate.node).then(
         (reply) => {
@@ -264,7 +287,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
         if (candidate.state === State.New && draining) continue;
         if (candidate.state === State.New && active < parallelism) send(candidate);
         // Failed and slow nodes (a suspect is slow as soon as it is asked) hold nothing up.
-        if (candidate.state === State.Slow && !candidate.suspect) slowNearby = true;
+        if (candidate.state === State.Slow && !candidate.abandoned) slowNearby = true;
         if (candidate.state === State.Failed || candidate.state === State.Slow) continue;
         considered++;
         if (candidate.state !== State.Answered) waiting = true;

@@ -3,173 +3,261 @@
  *
  * @module
  */
-import { MAX_RECORDS, MAX_STORED_BYTES } from "../constants.ts";
-import { compareDistance, idToHex } from "../id/node_id.ts";
+import { ID_LENGTH, idsEqual, idToHex, xorBytes } from "../id/node_id.ts";
+import { resolveCapacity, type StorageCapacityOptions } from "./capacity.ts";
+import { checkRecord } from "./check_record.ts";
+import { IndexedHeap } from "./indexed_heap.ts";
 import { type StoredRecord, valueByteLength } from "./record.ts";
-import type { PutResult, Storage, StorageStats } from "./storage.ts";
+import type { PutRefusal, PutResult, Storage, StorageStats } from "./storage.ts";
 
-/** Options for {@linkcode MemoryStorage}. */
-export interface MemoryStorageOptions {
-  /**
-   * The most records held.
-   * @default {65536}
-   */
-  maxRecords?: number;
-  /**
-   * The most value bytes held (UTF-8 bytes for text).
-   * @default {67108864} (64 MiB)
-   */
-  maxBytes?: number;
+/** Options for {@linkcode MemoryStorage}: its capacity. */
+export type MemoryStorageOptions = StorageCapacityOptions;
+
+/** A held record with what eviction needs, computed once when it is stored. */
+interface Entry {
+  record: StoredRecord;
+  /** The key as hex, the map's key: kept, so eviction never re-reads `record.key`. */
+  readonly hex: string;
+  /** Value bytes. */
+  size: number;
+  /** The key XOR our id: a copy, so a caller mutating `record.key` cannot corrupt the heap. */
+  distance: Uint8Array;
+  /** Position in the eviction heap; -1 for local records, which are never evicted. */
+  heapIndex: number;
 }
 
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(
-      `Cannot create storage: '${name}' must be a positive integer, got ${String(value)}`,
-    );
+/** Bytewise order of two 20-byte distances. */
+function compareDistances(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < ID_LENGTH; i++) {
+    if (a[i] !== b[i]) return a[i]! - b[i]!;
   }
-  return value;
+  return 0;
 }
 
-/** A bounded in-memory store; when full it evicts the record farthest from the node's id. */
+/**
+ * A bounded in-memory store. When full, it evicts the record farthest from the node's id if
+ * that record is farther than the newcomer (or the newcomer is local), and refuses the
+ * newcomer otherwise; records the node published itself (`local`) are never evicted.
+ *
+ * Lookup, insert, replace, delete and each eviction cost O(log n): non-local records sit in
+ * an indexed max-heap by distance. `republishDue`, `replicateDue` and `removeExpired` scan
+ * every record (the node runs them about hourly).
+ *
+ * @example
+ * ```ts
+ * import { MemoryStorage } from "@kdht/core";
+ *
+ * const storage = new MemoryStorage({ maxRecords: 1000 });
+ * storage.open(new Uint8Array(20));
+ * const key = new Uint8Array(20).fill(7);
+ * const now = Date.now();
+ * const result = storage.put({
+ *   key,
+ *   value: "hello",
+ *   publishedAt: now,
+ *   expiresAt: now + 86_400_000,
+ *   receivedAt: now,
+ *   local: false,
+ * });
+ * console.log(result.stored, storage.get(key)?.value); // true "hello"
+ * ```
+ */
 export class MemoryStorage implements Storage {
-  readonly #records = new Map<string, StoredRecord>();
+  readonly #entries = new Map<string, Entry>();
+  readonly #heap = new IndexedHeap<Entry>((a, b) => compareDistances(a.distance, b.distance) > 0);
   readonly #maxRecords: number;
   readonly #maxBytes: number;
-  #localId: Uint8Array | undefined;
+  #localId: Uint8Array = new Uint8Array(ID_LENGTH);
   #bytes = 0;
-  readonly #stats: StorageStats = {
-    records: 0,
-    bytes: 0,
-    evictions: 0,
-    refusals: { full: 0, too_large: 0 },
-    expired: 0,
-  };
+  #evictions = 0;
+  #expired = 0;
+  readonly #refusals: Record<PutRefusal, number> = { full: 0, too_large: 0 };
 
   /**
-   * Creates an empty store.
+   * Creates an empty store. Until {@linkcode MemoryStorage.open} is called, distance is
+   * measured from the all-zero id.
    *
    * @param options capacity in records and bytes
    * @throws {RangeError} if a capacity is not a positive integer
    */
   constructor(options: MemoryStorageOptions = {}) {
-    this.#maxRecords = positiveInteger("maxRecords", options.maxRecords ?? MAX_RECORDS);
-    this.#maxBytes = positiveInteger("maxBytes", options.maxBytes ?? MAX_STORED_BYTES);
+    const capacity = resolveCapacity(options);
+    this.#maxRecords = capacity.maxRecords;
+    this.#maxBytes = capacity.maxBytes;
   }
 
-  /** Sets the node id that eviction measures distance from. */
+  /**
+   * Sets the node id that eviction measures distance from. Opening with another id than
+   * before re-orders what is held, in O(n).
+   *
+   * @param localId the node's 20-byte id
+   * @throws {TypeError} if `localId` is not a 20-byte Uint8Array
+   */
   open(localId: Uint8Array): void {
+    idToHex(localId); // validates
+    if (idsEqual(localId, this.#localId)) return;
     this.#localId = localId.slice();
+    const evictable: Entry[] = [];
+    for (const entry of this.#entries.values()) {
+      entry.distance = xorBytes(entry.record.key, this.#localId);
+      if (entry.heapIndex !== -1) evictable.push(entry);
+    }
+    this.#heap.rebuild(evictable);
   }
 
   /** How many records are held. */
   get size(): number {
-    return this.#records.size;
+    return this.#entries.size;
   }
 
-  /** The record under `key`, if any. */
+  /**
+   * The record under `key`, if any, expired or not.
+   *
+   * @param key the 20-byte key
+   * @throws {TypeError} if `key` is not a 20-byte Uint8Array
+   */
   get(key: Uint8Array): StoredRecord | undefined {
-    return this.#records.get(idToHex(key));
+    return this.#entries.get(idToHex(key))?.record;
   }
 
-  /** Stores or replaces a record, evicting the farthest ones when full. */
+  /**
+   * Stores or replaces the record under `record.key`, evicting the farthest records when
+   * full (see the class doc). A refused put changes nothing: no record is evicted for a
+   * newcomer that is then refused, and a record it would have replaced stays.
+   *
+   * @param record the record to keep
+   * @returns whether it was stored, how many records were evicted for it, or why not
+   * @throws {TypeError} if the key is not 20 bytes, the value neither text nor bytes, or a
+   * time not a number
+   */
   put(record: StoredRecord): PutResult {
+    checkRecord(record);
     const hex = idToHex(record.key);
     const size = valueByteLength(record.value);
     if (size > this.#maxBytes) return this.#refuse("too_large");
-    const old = this.#records.get(hex);
-    const oldSize = old ? valueByteLength(old.value) : 0;
-    let evicted = 0;
-    while (
-      (!old && this.#records.size >= this.#maxRecords) ||
-      this.#bytes - oldSize + size > this.#maxBytes
-    ) {
-      const victim = this.#farthestEvictable(hex);
-      if (!victim || (!record.local && this.#nearer(victim.key, record.key))) {
+    const old = this.#entries.get(hex);
+    const distance = old?.distance ?? xorBytes(record.key, this.#localId);
+    // The record being replaced is no candidate for eviction.
+    if (old) this.#heap.remove(old);
+    const needRecords = old ? 0 : this.#entries.size + 1 - this.#maxRecords;
+    let bytesOver = this.#bytes - (old?.size ?? 0) + size - this.#maxBytes;
+    const victims: Entry[] = [];
+    while (victims.length < needRecords || bytesOver > 0) {
+      const victim = this.#heap.peek();
+      if (
+        victim === undefined ||
+        (!record.local && compareDistances(victim.distance, distance) < 0)
+      ) {
+        for (const entry of victims) this.#heap.push(entry);
+        if (old && !old.record.local) this.#heap.push(old);
         return this.#refuse("full");
       }
-      this.#remove(idToHex(victim.key));
-      evicted++;
-      this.#stats.evictions++;
+      this.#heap.pop();
+      victims.push(victim);
+      bytesOver -= victim.size;
     }
-    if (old) this.#bytes -= oldSize;
-    this.#records.set(hex, record);
+    for (const victim of victims) {
+      this.#entries.delete(victim.hex);
+      this.#bytes -= victim.size;
+    }
+    this.#evictions += victims.length;
+    const entry: Entry = old ?? { record, hex, size, distance, heapIndex: -1 };
+    if (old) this.#bytes -= old.size;
+    entry.record = record;
+    entry.size = size;
     this.#bytes += size;
-    return { stored: true, evicted };
+    if (!old) this.#entries.set(hex, entry);
+    if (!record.local) this.#heap.push(entry);
+    return { stored: true, evicted: victims.length };
   }
 
-  /** Removes the record under `key`. */
+  /**
+   * Removes the record under `key`.
+   *
+   * @param key the 20-byte key
+   * @returns true if there was one
+   * @throws {TypeError} if `key` is not a 20-byte Uint8Array
+   */
   delete(key: Uint8Array): boolean {
-    return this.#remove(idToHex(key));
-  }
-
-  /** Every record held. */
-  records(): Iterable<StoredRecord> {
-    return this.#records.values();
-  }
-
-  /** Local records last published at or before the given time. */
-  republishDue(publishedBefore: number): StoredRecord[] {
-    return [...this.#records.values()].filter((r) => r.local && r.publishedAt <= publishedBefore);
-  }
-
-  /** Replicas last received at or before the given time. */
-  replicateDue(receivedBefore: number): StoredRecord[] {
-    return [...this.#records.values()].filter((r) =>
-      !r.local && !r.cached && r.receivedAt <= receivedBefore
-    );
-  }
-
-  /** Deletes expired records. */
-  removeExpired(now: number): number {
-    let removed = 0;
-    for (const [hex, record] of this.#records) {
-      if (record.expiresAt <= now) {
-        this.#remove(hex);
-        removed++;
-      }
-    }
-    this.#stats.expired += removed;
-    return removed;
-  }
-
-  /** Counters since creation. */
-  stats(): StorageStats {
-    return {
-      ...this.#stats,
-      refusals: { ...this.#stats.refusals },
-      records: this.#records.size,
-      bytes: this.#bytes,
-    };
-  }
-
-  /** Nothing to release. */
-  close(): void {}
-
-  #refuse(reason: "full" | "too_large"): PutResult {
-    this.#stats.refusals[reason]++;
-    return { stored: false, reason };
-  }
-
-  #remove(hex: string): boolean {
-    const old = this.#records.get(hex);
-    if (!old) return false;
-    this.#records.delete(hex);
-    this.#bytes -= valueByteLength(old.value);
+    const entry = this.#entries.get(idToHex(key));
+    if (!entry) return false;
+    this.#drop(entry);
     return true;
   }
 
-  /** True if `a` is nearer our id than `b`. */
-  #nearer(a: Uint8Array, b: Uint8Array): boolean {
-    return this.#localId !== undefined && compareDistance(this.#localId, a, b) < 0;
+  /** Every record held, in no particular order. */
+  *records(): IterableIterator<StoredRecord> {
+    for (const entry of this.#entries.values()) yield entry.record;
   }
 
-  #farthestEvictable(except: string): StoredRecord | undefined {
-    let victim: StoredRecord | undefined;
-    for (const [hex, record] of this.#records) {
-      if (record.local || hex === except) continue;
-      if (!victim || this.#nearer(victim.key, record.key)) victim = record;
+  /**
+   * Local records last published at or before `publishedBefore`.
+   *
+   * @param publishedBefore a wall-clock time in ms
+   */
+  republishDue(publishedBefore: number): StoredRecord[] {
+    const due: StoredRecord[] = [];
+    for (const { record } of this.#entries.values()) {
+      if (record.local && record.publishedAt <= publishedBefore) due.push(record);
     }
-    return victim;
+    return due;
+  }
+
+  /**
+   * Replicas (not local, not cached) last received at or before `receivedBefore`.
+   *
+   * @param receivedBefore a wall-clock time in ms
+   */
+  replicateDue(receivedBefore: number): StoredRecord[] {
+    const due: StoredRecord[] = [];
+    for (const { record } of this.#entries.values()) {
+      if (!record.local && !record.cached && record.receivedAt <= receivedBefore) {
+        due.push(record);
+      }
+    }
+    return due;
+  }
+
+  /**
+   * Deletes every record whose `expiresAt` is at or before `now`.
+   *
+   * @param now the wall-clock time in ms
+   * @returns how many were removed
+   */
+  removeExpired(now: number): number {
+    let removed = 0;
+    for (const entry of this.#entries.values()) {
+      if (entry.record.expiresAt <= now) {
+        this.#drop(entry);
+        removed++;
+      }
+    }
+    this.#expired += removed;
+    return removed;
+  }
+
+  /** Counters since the store was created. */
+  stats(): StorageStats {
+    return {
+      records: this.#entries.size,
+      bytes: this.#bytes,
+      evictions: this.#evictions,
+      refusals: { ...this.#refusals },
+      expired: this.#expired,
+    };
+  }
+
+  /** Nothing to release: the store stays usable. */
+  close(): void {}
+
+  #refuse(reason: PutRefusal): PutResult {
+    this.#refusals[reason]++;
+    return { stored: false, reason };
+  }
+
+  #drop(entry: Entry): void {
+    this.#entries.delete(entry.hex);
+    this.#heap.remove(entry);
+    this.#bytes -= entry.size;
   }
 }

@@ -33,11 +33,15 @@ export type PutResult =
   | { readonly stored: true; readonly evicted: number }
   | { readonly stored: false; readonly reason: PutRefusal };
 
-/** Counters a store keeps since it was created or opened. */
+/**
+ * A store's counters. `records` and `bytes` describe what is held now; the others count over
+ * the store's life: since it was created, for a memory store, and across restarts, for a
+ * persistent one.
+ */
 export interface StorageStats {
   /** Records held. */
   records: number;
-  /** Value bytes held. */
+  /** Value bytes held: UTF-8 bytes of text values, the length of bytes values. */
   bytes: number;
   /** Records removed to make room for nearer ones. */
   evictions: number;
@@ -51,9 +55,11 @@ export interface StorageStats {
 export interface Storage {
   /**
    * Called by the node once, before first use, with the node's id: stores that evict by
-   * distance (farthest from our id first) need it.
+   * distance (farthest from our id first) need it. Before it is called, a new store measures
+   * distance from the all-zero id; opening with another id re-orders what is held.
    *
    * @param localId the node's 20-byte id
+   * @throws {TypeError} if `localId` is not a 20-byte Uint8Array
    */
   open(localId: Uint8Array): void;
   /**
@@ -66,7 +72,12 @@ export interface Storage {
    * Stores or replaces the record under `record.key`. When full, a store evicts the record
    * farthest from our id if it is farther than the newcomer, and refuses the newcomer
    * otherwise; records this node published (`local`) are never evicted, and a local record
-   * is refused only when nothing else can make room.
+   * is refused only when nothing else can make room. Replacing a record never costs a record
+   * slot, only the difference in bytes. A refused put changes nothing: nothing is evicted for
+   * it and the record it would have replaced stays.
+   *
+   * A persistent store may batch writes, but a record it reports stored is durable before
+   * control returns to the event loop (by the time the caller's next `await` resumes).
    *
    * @param record the record to keep
    * @param source who sent it, when it came from the network
@@ -105,7 +116,7 @@ export interface Storage {
    * @returns how many were removed
    */
   removeExpired(now: number): number;
-  /** Counters since the store was created or opened. */
+  /** The store's counters (see {@linkcode StorageStats}). */
   stats(): StorageStats;
   /** Releases what the store holds open (a database). Idempotent; memory stores may no-op. */
   close(): void;

@@ -7,13 +7,7 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
-import {
-  NodeStateError,
-  ProtocolError,
-  RpcError,
-  TimeoutError,
-  TransportError,
-} from "../errors.ts";
+import { NodeStateError, ProtocolError, RpcError, TransportError } from "../errors.ts";
 import type { Random } from "../random.ts";
 import type { Address, DatagramTransport } from "../transport/datagram_transport.ts";
 import type { Codec, WireDict } from "../wire/codec.ts";
@@ -25,9 +19,8 @@ import {
   parseEnvelope,
   type QueryEnvelope,
 } from "../wire/envelope.ts";
-import { bytesToIPv6, ipv6ToBytes } from "../wire/ip.ts";
-import { type Deadline, DeadlineSweep } from "./deadlines.ts";
 import type { KrpcMethod, MethodArgs, MethodReply, QueryInfo } from "./method.ts";
+import { Transactions } from "./transactions.ts";
 import { emptyRpcStats, type RpcStats } from "./rpc_stats.ts";
 
 export { emptyRpcStats } from "./rpc_stats.ts";
@@ -106,30 +99,12 @@ export interface QueryOptions {
   readOnly?: boolean | undefined;
 }
 
-interface Pending extends Deadline {
-  readonly method: KrpcMethod;
-  readonly host: string;
-  readonly port: number;
-  readonly sentAt: number;
-  readonly signal: AbortSignal | undefined;
-  resolve(reply: RpcReply): void;
-  reject(error: Error): void;
-}
-
-/** Normalises a host so replies match however the runtime spells an IPv6 address. */
-function hostKey(host: string): string {
-  if (!host.includes(":")) return host;
-  const bytes = ipv6ToBytes(host);
-  return bytes ? bytesToIPv6(bytes) : host;
-}
-
 /** A KRPC endpoint over one transport. */
 export class KrpcSocket {
   readonly #transport: DatagramTransport;
   readonly #codec: Codec;
   readonly #otherCodec: Codec | undefined;
   readonly #clock: Clock;
-  readonly #random: Random;
   readonly #methods: MethodResolver;
   readonly #context: unknown;
   readonly #onQuery: ((args: MethodArgs, info: QueryInfo) => void) | undefined;
@@ -138,13 +113,7 @@ export class KrpcSocket {
   readonly #timeoutMs: number;
   readonly #maxConcurrent: number;
   readonly #localIPv6: boolean | undefined;
-  // Keyed by the 2-byte transaction id alone; the reply's source address is compared on match.
-  readonly #pending = new Map<number, Pending>();
-  readonly #sweep: DeadlineSweep;
-  // One listener per signal, however many queries use it: a lookup's flush sends k queries
-  // under one signal, and a listener each would pile up (Node warns past 10).
-  readonly #watches = new Map<AbortSignal, { tids: Set<number>; onAbort: () => void }>();
-  readonly #tid = new Uint8Array(2);
+  readonly #transactions: Transactions;
   readonly #stats: RpcStats = emptyRpcStats();
   #handling = 0;
   #closed = false;
@@ -155,7 +124,7 @@ export class KrpcSocket {
     this.#codec = options.codec;
     this.#otherCodec = options.otherCodec;
     this.#clock = options.clock;
-    this.#random = options.random;
+    this.#transactions = new Transactions(options.clock, options.random);
     this.#methods = options.methods;
     this.#context = options.context;
     this.#onQuery = options.onQuery;
@@ -163,7 +132,6 @@ export class KrpcSocket {
     this.#onWarning = options.onWarning;
     this.#timeoutMs = options.timeoutMs ?? 2000;
     this.#maxConcurrent = options.maxConcurrentQueries ?? 64;
-    this.#sweep = new DeadlineSweep(this.#clock);
     const local = this.#transport.localAddress.host;
     // An IPv4 socket reaches only IPv4; an IPv6 one bound to "::" may be dual-stack.
     this.#localIPv6 = local === "::" ? undefined : local.includes(":");
@@ -177,7 +145,7 @@ export class KrpcSocket {
 
   /** Queries sent that have not been answered, timed out or aborted yet. */
   get pendingQueries(): number {
-    return this.#pending.size;
+    return this.#transactions.size;
   }
 
   /** Answers still being worked out by asynchronous handlers. */
@@ -217,22 +185,25 @@ export class KrpcSocket {
         ),
       );
     }
-    let tid = -1;
-    // Two random bytes, as BEP 5 suggests; redraw on the rare clash with a pending query.
-    for (let attempt = 0; attempt < 8 && tid < 0; attempt++) {
-      this.#random.fill(this.#tid);
-      const candidate = (this.#tid[0]! << 8) | this.#tid[1]!;
-      if (!this.#pending.has(candidate)) tid = candidate;
-    }
-    if (tid < 0) {
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const stats = this.#stats;
+    const opened = this.#transactions.open(
+      to,
+      method as unknown as KrpcMethod,
+      timeoutMs,
+      options.signal,
+      () => stats.timedOut++,
+    );
+    if (opened === undefined) {
       return Promise.reject(
         new TransportError("send_failed", "Cannot send query: too many queries pending"),
       );
     }
     const data = this.#codec.encode(
-      buildQueryEnvelope(this.#tid.slice(), method.name, method.encodeArgs(args), options.readOnly),
+      buildQueryEnvelope(opened.t, method.name, method.encodeArgs(args), options.readOnly),
     );
     if (data.length > this.#transport.maxDatagramSize) {
+      this.#transactions.take(opened.tid);
       return Promise.reject(
         new TransportError(
           "too_large",
@@ -240,48 +211,22 @@ export class KrpcSocket {
         ),
       );
     }
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    return new Promise<RpcReply<Reply>>((resolve, reject) => {
-      const sentAt = this.#clock.now();
-      const pending: Pending = {
-        at: sentAt + timeoutMs,
-        settled: false,
-        expire: () => {
-          if (this.#take(tid) === undefined) return;
-          this.#stats.timedOut++;
-          reject(
-            new TimeoutError(
-              `Query '${method.name}' to ${to.host}:${to.port} timed out after ${timeoutMs} ms`,
-            ),
-          );
-        },
-        method: method as unknown as KrpcMethod,
-        host: hostKey(to.host),
-        port: to.port,
-        sentAt,
-        signal: options.signal,
-        resolve: resolve as (reply: RpcReply) => void,
-        reject,
-      };
-      this.#pending.set(tid, pending);
-      this.#sweep.add(pending);
-      if (options.signal) this.#watch(options.signal, tid);
-      this.#stats.queriesSent++;
-      this.#stats.queriesByMethod[method.name] = (this.#stats.queriesByMethod[method.name] ?? 0) +
-        1;
-      this.#stats.sent++;
-      this.#transport.send(data, to).catch((error: Error) => {
-        this.#stats.sendFailures++;
-        // Fail the query now: waiting for its timeout would only hide the cause.
-        this.#take(tid)?.reject(
-          error instanceof TransportError
-            ? error
-            : new TransportError("send_failed", `Cannot send to ${to.host}:${to.port}`, {
-              cause: error,
-            }),
-        );
-      });
+    stats.queriesSent++;
+    stats.queriesByMethod[method.name] = (stats.queriesByMethod[method.name] ?? 0) + 1;
+    stats.sent++;
+    this.#transport.send(data, to).catch((error: Error) => {
+      stats.sendFailures++;
+      // Fail the query now: waiting for its timeout would only hide the cause.
+      this.#transactions.fail(
+        opened.tid,
+        error instanceof TransportError
+          ? error
+          : new TransportError("send_failed", `Cannot send to ${to.host}:${to.port}`, {
+            cause: error,
+          }),
+      );
     });
+    return opened.promise as Promise<RpcReply<Reply>>;
   }
 
   /** Stops receiving, and rejects every pending query. Idempotent. */
@@ -289,43 +234,7 @@ export class KrpcSocket {
     if (this.#closed) return;
     this.#closed = true;
     this.#transport.onDatagram(() => {});
-    for (const tid of [...this.#pending.keys()]) {
-      this.#take(tid)?.reject(new NodeStateError("Query aborted: node closed"));
-    }
-    this.#sweep.clear();
-  }
-
-  /** Removes a pending query and its bookkeeping; undefined if it was already settled. */
-  #take(tid: number): Pending | undefined {
-    const pending = this.#pending.get(tid);
-    if (!pending) return undefined;
-    this.#pending.delete(tid);
-    pending.settled = true;
-    if (pending.signal) this.#unwatch(pending.signal, tid);
-    return pending;
-  }
-
-  #watch(signal: AbortSignal, tid: number): void {
-    let watch = this.#watches.get(signal);
-    if (!watch) {
-      const tids = new Set<number>();
-      const onAbort = () => {
-        for (const pendingTid of [...tids]) this.#take(pendingTid)?.reject(signal.reason);
-      };
-      watch = { tids, onAbort };
-      this.#watches.set(signal, watch);
-      signal.addEventListener("abort", onAbort, { once: true });
-    }
-    watch.tids.add(tid);
-  }
-
-  #unwatch(signal: AbortSignal, tid: number): void {
-    const watch = this.#watches.get(signal);
-    if (!watch) return;
-    watch.tids.delete(tid);
-    if (watch.tids.size > 0) return;
-    this.#watches.delete(signal);
-    signal.removeEventListener("abort", watch.onAbort);
+    this.#transactions.rejectAll(new NodeStateError("Query aborted: node closed"));
   }
 
   #send(data: Uint8Array, to: Address): void {
@@ -409,16 +318,11 @@ export class KrpcSocket {
     }
   }
 
-  /** The pending query a reply answers: same transaction id and from where the query went. */
-  #match(t: Uint8Array, from: Address): Pending | undefined {
-    const tid = t.length === 2 ? (t[0]! << 8) | t[1]! : -1;
-    const pending = this.#pending.get(tid);
-    if (!pending || pending.port !== from.port || pending.host !== hostKey(from.host)) {
-      // Unknown t, or a reply from another address than the query went to: ignored.
-      this.#stats.dropped++;
-      return undefined;
-    }
-    return this.#take(tid);
+  /** The pending query a reply answers; a reply nobody waits for is dropped and counted. */
+  #match(t: Uint8Array, from: Address) {
+    const pending = this.#transactions.match(t, from);
+    if (!pending) this.#stats.dropped++;
+    return pending;
   }
 
   #handleQuery(query: QueryEnvelope, size: number, from: Address): void {

@@ -42,6 +42,10 @@ const WAIT_MS = 2_000;
 /** Upper bound for the whole no-loss run. */
 const ROUND_TRIP_BUDGET_MS = 30_000;
 const WINDOW = 32;
+/** Rounds of "datagram to a closed port, then one to a live transport". */
+const ICMP_ROUNDS = 6;
+/** Long enough for loopback's ICMP port unreachable to come back before the next send. */
+const ICMP_PAUSE_MS = 20;
 
 /** A datagram as the handler saw it, copied (a handler may be handed a reused buffer). */
 interface Received {
@@ -307,6 +311,32 @@ export function transportSuite(
         await rejectsWith(a!.send(data, { host: "127.0.0.1", port: 0 }), "bad_address");
         await rejectsWith(a!.send(data, { host: "127.0.0.1", port: 70000 }), "bad_address");
         await rejectsWith(a!.send(data, { host: "127.0.0.1", port: 1.5 }), "bad_address");
+      });
+    });
+
+    it("a datagram to a port where nothing listens fails at most its own send, never a later one", async () => {
+      // A port known to be closed: bind one, note it, close it.
+      const gone = await bind({ hostname: "127.0.0.1" });
+      const closed = gone.localAddress;
+      await gone.close();
+      await withTransports(2, { hostname: "127.0.0.1" }, async ([a, b]) => {
+        const inbox = new Inbox(b!);
+        for (let round = 0; round < ICMP_ROUNDS; round++) {
+          // The kernel answers the datagram to the closed port with ICMP port unreachable, and
+          // a socket may report that on its next operation, whichever destination that has. The
+          // next send goes back to back in even rounds, after a turn of the event loop in odd.
+          const toClosed = a!.send(pattern(10, round), closed).then(
+            () => undefined,
+            (err: unknown) => err,
+          );
+          if (round % 2 === 1) await new Promise((resolve) => setTimeout(resolve, ICMP_PAUSE_MS));
+          await a!.send(pattern(20, round), b!.localAddress);
+          assert.deepEqual((await inbox.next()).data, pattern(20, round), `round ${round}`);
+          const outcome = await toClosed;
+          if (outcome !== undefined) {
+            assert.ok(outcome instanceof TransportError, `expected a TransportError: ${outcome}`);
+          }
+        }
       });
     });
 

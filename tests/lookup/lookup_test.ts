@@ -268,28 +268,34 @@ describe("lookup", () => {
     assert.ok(events.includes(`query:${suspect}`) && !events.some((e) => e.endsWith(bad)));
     assert.equal(events.filter((e) => e.startsWith("reply:")).length, 6);
 
-    // A slow holder: without awaitSlow the lookup ends without it, with it the value is found.
+    // A slow holder: without awaitSlow the lookup ends without it; with it the lookup waits up
+    // to four slow thresholds (80 ms here), so a holder at 60 ms is found and one at 300 ms not.
+    // A 5 ms threshold still waits the 50 ms floor for a holder at 40 ms.
     const holder = idToHex(truth[0]!.id);
-    const slowHolder = (node: NodeInfo) =>
+    const slowHolder = (delay: number) => (node: NodeInfo) =>
       new Promise<LookupReply<string>>((resolve) =>
         clock.setTimer(
           () => resolve(idToHex(node.id) === holder ? { nodes: [], found: "v" } : { nodes: truth }),
-          idToHex(node.id) === holder ? 300 : 5,
+          idToHex(node.id) === holder ? delay : 5,
         )
       );
-    const hasty = await run(
-      { target, seeds: truth, slowAfter: () => 20, query: slowHolder },
-      clock,
-    );
+    const common = { target, seeds: truth, slowAfter: () => 20 };
+    const hasty = await run({ ...common, query: slowHolder(60) }, clock);
     assert.equal(hasty.found.length, 0);
-    const patient = await run({
+    const patient = await run({ ...common, query: slowHolder(60), awaitSlow: () => true }, clock);
+    assert.equal(patient.found[0]?.value, "v");
+    const started = clock.now();
+    const bounded = await run({ ...common, query: slowHolder(300), awaitSlow: () => true }, clock);
+    assert.equal(bounded.found.length, 0);
+    assert.ok(clock.now() - started <= 90, `waited ${clock.now() - started} ms, not 300`);
+    const floor = await run({
       target,
       seeds: truth,
-      slowAfter: () => 20,
-      query: slowHolder,
+      slowAfter: () => 5,
+      query: slowHolder(40),
       awaitSlow: () => true,
     }, clock);
-    assert.equal(patient.found[0]?.value, "v");
+    assert.equal(floor.found[0]?.value, "v");
   });
 
   it("returns nothing for no seeds, and rejects with the abort reason", async () => {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { NodeContext } from "../../node_context.ts";
-import type { WireDict } from "../../wire/codec.ts";
+import type { Codec, WireDict } from "../../wire/codec.ts";
 import type { NodeInfo } from "../../wire/compact_nodes.ts";
 import type { KrpcMethod, MethodArgs, MethodReply } from "../method.ts";
 import { readId, readNodes, readWant, replyFamilies, writeNodes } from "./_fields.ts";
@@ -31,15 +31,20 @@ export function encodeTargetArgs(args: FindNodeArgs, targetKey = "target"): Wire
   return a;
 }
 
+/** Reads `id`, `target` (or another 20-byte key) and `want`. */
+export function decodeTargetArgs(codec: Codec, a: WireDict, targetKey = "target"): FindNodeArgs {
+  return {
+    id: readId(codec, a, "id", "a"),
+    target: readId(codec, a, targetKey, "a"),
+    want: readWant(codec, a),
+  };
+}
+
 /** The `find_node` method. */
 export const findNode: KrpcMethod<FindNodeArgs, FindNodeReply, NodeContext> = {
   name: "find_node",
   encodeArgs: (args) => encodeTargetArgs(args),
-  decodeArgs: (codec, a) => ({
-    id: readId(codec, a, "id", "a"),
-    target: readId(codec, a, "target", "a"),
-    want: readWant(codec, a),
-  }),
+  decodeArgs: (codec, a) => decodeTargetArgs(codec, a),
   handle: (context, args) => ({
     id: context.id,
     nodes: context.keeper.closest(args.target, context.k, args.id),

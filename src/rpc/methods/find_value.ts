@@ -20,12 +20,11 @@ import {
   readId,
   readNodes,
   readTypedValue,
-  readWant,
   replyFamilies,
   writeNodes,
   writeTypedValue,
 } from "./_fields.ts";
-import { encodeTargetArgs, type FindNodeArgs } from "./find_node.ts";
+import { decodeTargetArgs, encodeTargetArgs, type FindNodeArgs } from "./find_node.ts";
 
 /** A record as `find_value` returns it. */
 export interface FoundRecord {
@@ -80,11 +79,7 @@ function largestWireSize(value: TypedValue): number {
 export const findValue: KrpcMethod<FindNodeArgs, FindValueReply, NodeContext> = {
   name: "find_value",
   encodeArgs: (args) => encodeTargetArgs(args),
-  decodeArgs: (codec, a) => ({
-    id: readId(codec, a, "id", "a"),
-    target: readId(codec, a, "target", "a"),
-    want: readWant(codec, a),
-  }),
+  decodeArgs: (codec, a) => decodeTargetArgs(codec, a),
   handle: (context, args) => {
     const held = context.records.get(args.target);
     if (held) {

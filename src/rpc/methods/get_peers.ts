@@ -18,8 +18,8 @@ import type { NodeInfo } from "../../wire/compact_nodes.ts";
 import { decodeCompactPeer, encodeCompactPeer } from "../../wire/compact_peers.ts";
 import type { KrpcMethod, MethodReply } from "../method.ts";
 import { MalformedFieldError } from "../method.ts";
-import { readId, readNodes, readWant, replyFamilies, writeNodes } from "./_fields.ts";
-import { encodeTargetArgs, type FindNodeArgs } from "./find_node.ts";
+import { readId, readNodes, replyFamilies, writeNodes } from "./_fields.ts";
+import { decodeTargetArgs, encodeTargetArgs, type FindNodeArgs } from "./find_node.ts";
 
 /** A provider as a `get_peers` reply lists it. */
 export interface PeerEntry {
@@ -45,11 +45,7 @@ export interface GetPeersReply extends MethodReply {
 export const getPeers: KrpcMethod<FindNodeArgs, GetPeersReply, NodeContext> = {
   name: "get_peers",
   encodeArgs: (args) => encodeTargetArgs(args, "info_hash"),
-  decodeArgs: (codec, a) => ({
-    id: readId(codec, a, "id", "a"),
-    target: readId(codec, a, "info_hash", "a"),
-    want: readWant(codec, a),
-  }),
+  decodeArgs: (codec, a) => decodeTargetArgs(codec, a, "info_hash"),
   handle: (context, args, query) => ({
     id: context.id,
     nodes: context.keeper.closest(args.target, context.k, args.id),
