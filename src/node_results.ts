@@ -34,8 +34,10 @@ export interface SetOptions extends OperationOptions {
 /** Options of `get`, `getRecord` and `findValue`. */
 export interface GetOptions extends OperationOptions, QueryEventOptions {
   /**
-   * Stop the lookup once this many peers answered with a (valid) value, instead of asking until
-   * it ends among the k closest. Fewer messages, but a stale copy is likelier to win.
+   * Stop asking once this many peers answered with a (valid) value, instead of asking until the
+   * walk ends among the k closest; answers already on their way still count. Fewer messages,
+   * but a stale copy is likelier to win. When the answers disagreed, the k closest the walk did
+   * not ask are sent the best value too (`refreshed`).
    * @default {Infinity}
    */
   quorum?: number;

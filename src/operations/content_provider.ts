@@ -86,18 +86,22 @@ export class ContentProvider {
     signal: AbortSignal,
     emit?: ((event: QueryEvent) => void) | undefined,
   ): Promise<AnnounceOutcome> {
-    const outcome = await announce(services, entry.target, {
-      port: entry.port,
-      self,
-      signal,
-      emit,
-    });
-    if (this.providing.get(entry.target) === entry) {
-      entry.announcedAt = this.#clock.wallTime();
-      entry.announcedTo = outcome.announcedTo.length;
+    try {
+      const outcome = await announce(services, entry.target, {
+        port: entry.port,
+        self,
+        signal,
+        emit,
+      });
+      if (this.providing.get(entry.target) === entry) {
+        entry.announcedAt = this.#clock.wallTime();
+        entry.announcedTo = outcome.announcedTo.length;
+      }
+      return outcome;
+    } finally {
+      // Even a failed announcement waits a whole interval before the next try.
       entry.dueAt = this.#clock.now() + this.#reannounceIntervalMs;
     }
-    return outcome;
   }
 
   /**
