@@ -40,20 +40,30 @@ export { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from "./src/metrics/prometh
 export type { PrometheusOptions } from "./src/metrics/prometheus.ts";
 export type { HistogramSnapshot } from "./src/metrics/histogram.ts";
 export type { LookupHistograms } from "./src/metrics/lookup_stats.ts";
-export type { KademliaNodeOptions } from "./src/node_options.ts";
+export type { KademliaNodeOptions, NodeMode } from "./src/node_options.ts";
 export type {
   BootstrapResult,
+  FindProvidersOptions,
   FindValueResult,
   GetOptions,
   NodeStats,
   OperationOptions,
   PingResult,
+  ProvidedKey,
+  ProvideOptions,
+  ProvideResult,
+  ProviderInfo,
   QueryFailure,
   QueryFailureReason,
+  RecordResult,
   SetOptions,
   SetResult,
   StoreFailure,
 } from "./src/node_results.ts";
+export { queryEvents } from "./src/query_events.ts";
+export type { QueryDone, QueryEvent, QueryEventOptions } from "./src/query_events.ts";
+export { namespaceOf, publicKeyValidator } from "./src/records/validators.ts";
+export type { Validator } from "./src/records/validators.ts";
 export { Peer } from "./src/peer.ts";
 export type { PeerJson } from "./src/peer.ts";
 export { generateNodeId, hashKeyToNodeId, xorDistance } from "./src/id/node_id.ts";
@@ -65,8 +75,14 @@ export {
   RpcError,
   TimeoutError,
   TransportError,
+  ValidationError,
 } from "./src/errors.ts";
-export type { BootstrapFailure, BootstrapFailureReason, TransportErrorCode } from "./src/errors.ts";
+export type {
+  BootstrapFailure,
+  BootstrapFailureReason,
+  TransportErrorCode,
+  ValidationErrorCode,
+} from "./src/errors.ts";
 export { systemClock } from "./src/clock.ts";
 export type { Clock, Timer } from "./src/clock.ts";
 export { cryptoRandom, SeededRandom } from "./src/random.ts";

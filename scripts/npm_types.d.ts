@@ -18,6 +18,9 @@ declare module "bittorrent-dht" {
     address(): { address: string; port: number };
     toJSON(): { nodes: { host: string; port: number }[] };
     lookup(infoHash: Uint8Array, callback: (err: Error | null, nodes: number) => void): void;
+    announce(infoHash: Uint8Array, port: number, callback: (err: Error | null) => void): void;
+    on(event: "peer", listener: (peer: { host: string; port: number }) => void): this;
+    removeListener(event: "peer", listener: (peer: { host: string; port: number }) => void): this;
     destroy(callback?: () => void): void;
   }
 }

@@ -34,3 +34,14 @@ export const REPLICATE_INTERVAL_MS = 3_600_000;
 export const REFRESH_INTERVAL_MS = 3_600_000;
 /** The floor of the distance-based TTL of copies cached by `findValue` (kademlia-dynamic). */
 export const MIN_CACHE_TTL_MS = 600_000;
+
+/** A provider record lives this long after its last announcement (libp2p: 48 h). */
+export const PROVIDER_TTL_MS = 48 * 3_600_000;
+/** A providing node announces each key again this often (libp2p's reprovide: 22 h). */
+export const REANNOUNCE_INTERVAL_MS = 22 * 3_600_000;
+/** Keys a node holds provider records for; announces of new keys beyond it are refused. */
+export const MAX_PROVIDER_KEYS = 10_000;
+/** Providers held per key; the one announced longest ago gives way to a newcomer (libtorrent: 500). */
+export const MAX_PROVIDERS_PER_KEY = 500;
+/** Providers one `get_peers` reply carries at most (libtorrent and bittorrent-dht: 100). */
+export const MAX_PROVIDERS_PER_REPLY = 100;

@@ -296,3 +296,36 @@ export class NodeStateError extends Error {
     this.name = "NodeStateError";
   }
 }
+
+/** Why a value under a namespaced key was refused. */
+export type ValidationErrorCode =
+  /** The namespace's validator rejected the value (`validate` threw). */
+  | "invalid"
+  /** The namespace's `select` ranks the value below one the network (or this node) holds. */
+  | "outranked";
+
+/**
+ * A `set` under a namespaced key (`/namespace/rest`) was refused before anything was stored:
+ * the namespace's validator rejected the value, or its `select` preferred a value already held.
+ */
+export class ValidationError extends Error {
+  /** Which refusal this is. */
+  readonly code: ValidationErrorCode;
+  /** The key as written. */
+  readonly key: string;
+
+  /**
+   * Creates a validation error.
+   *
+   * @param code which refusal
+   * @param key the key as written
+   * @param message what was refused and why
+   * @param options the validator's own error, as `cause`
+   */
+  constructor(code: ValidationErrorCode, key: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ValidationError";
+    this.code = code;
+    this.key = key;
+  }
+}

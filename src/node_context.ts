@@ -6,7 +6,10 @@
  */
 import type { Clock } from "./clock.ts";
 import type { NodeHooks } from "./events/hooks.ts";
+import type { ProviderStore } from "./records/providers.ts";
 import type { Records } from "./records/records.ts";
+import type { Validators } from "./records/validators.ts";
+import type { WriteTokens } from "./records/write_tokens.ts";
 import type { ContactKeeper } from "./routing/keeper.ts";
 
 /** The node's services, as query handlers see them. */
@@ -23,4 +26,14 @@ export interface NodeContext {
   readonly records: Records;
   /** Where the parts report what happens (events, log lines). */
   readonly hooks: NodeHooks;
+  /** The validators of namespaced keys. */
+  readonly validators: Validators;
+  /** Write tokens for `announce_peer` (and BEP 44 `put`), bound to the requester's IP. */
+  readonly tokens: WriteTokens;
+  /** The provider records this node holds. */
+  readonly providers: ProviderStore;
+  /** Providers a `get_peers` reply carries at most, so that it fits in one datagram. */
+  readonly providersPerReply: number;
+  /** The largest datagram this node sends: replies that carry values are sized by it. */
+  readonly maxDatagramSize: number;
 }

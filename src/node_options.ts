@@ -10,7 +10,9 @@ import {
   K,
   MAX_CONCURRENT_QUERIES,
   MAX_VALUE_SIZE,
+  PROVIDER_TTL_MS,
   QUERY_TIMEOUT_MS,
+  REANNOUNCE_INTERVAL_MS,
   RECORD_TTL_MS,
   SLOW_QUERY_MS,
 } from "./constants.ts";
@@ -115,7 +117,34 @@ export interface KademliaNodeOptions {
    * @default {none: the node logs nothing}
    */
   logger?: Logger;
+  /**
+   * `"server"` answers queries and is added to other nodes' routing tables; `"client"` (BEP 43
+   * read-only) only asks: it marks its queries `ro: 1`, so receivers serve it without adding it,
+   * and it answers no query. `setMode()` switches at run time.
+   * @default {"server"}
+   */
+  mode?: NodeMode;
+  /**
+   * Look up a random id this often, in ms, to keep the routing table fresh (at most one such
+   * walk in flight). 0 turns it off.
+   * @default {0}
+   */
+  randomWalkIntervalMs?: number;
+  /**
+   * How long this node keeps a provider record after its last announcement, in ms.
+   * @default {172_800_000} (48 h)
+   */
+  providerTtlMs?: number;
+  /**
+   * How often this node announces the keys it provides again, in ms: keep it below the
+   * network's `providerTtlMs`.
+   * @default {79_200_000} (22 h)
+   */
+  reannounceIntervalMs?: number;
 }
+
+/** Whether a node serves the network or only uses it (BEP 43 read-only). */
+export type NodeMode = "server" | "client";
 
 /** The tunables after defaults are applied. */
 export interface ResolvedTunables {
@@ -127,6 +156,10 @@ export interface ResolvedTunables {
   maxValueSize: number;
   maxDatagramSize: number;
   recordTtlMs: number;
+  mode: NodeMode;
+  randomWalkIntervalMs: number;
+  providerTtlMs: number;
+  reannounceIntervalMs: number;
 }
 
 function integer(
@@ -192,5 +225,36 @@ export function resolveTunables(options: KademliaNodeOptions): ResolvedTunables 
     ),
     maxDatagramSize,
     recordTtlMs: integer("recordTtlMs", options.recordTtlMs, RECORD_TTL_MS, 1000, 2 ** 40),
+    mode: checkMode("Cannot create node", options.mode ?? "server"),
+    randomWalkIntervalMs: integer(
+      "randomWalkIntervalMs",
+      options.randomWalkIntervalMs,
+      0,
+      0,
+      2 ** 31 - 1,
+    ),
+    providerTtlMs: integer("providerTtlMs", options.providerTtlMs, PROVIDER_TTL_MS, 1000, 2 ** 40),
+    reannounceIntervalMs: integer(
+      "reannounceIntervalMs",
+      options.reannounceIntervalMs,
+      REANNOUNCE_INTERVAL_MS,
+      1000,
+      2 ** 31 - 1,
+    ),
   };
+}
+
+/**
+ * Checks a mode.
+ *
+ * @param what the start of the error message
+ * @param mode the value given
+ * @returns the mode
+ * @throws {TypeError} if it is neither "server" nor "client"
+ */
+export function checkMode(what: string, mode: unknown): NodeMode {
+  if (mode !== "server" && mode !== "client") {
+    throw new TypeError(`${what}: 'mode' must be "server" or "client", got ${String(mode)}`);
+  }
+  return mode;
 }

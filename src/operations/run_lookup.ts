@@ -20,6 +20,8 @@ export interface RunLookupOptions<Found> {
   readonly onFound?: ((found: Found, from: NodeInfo) => boolean) | undefined;
   /** Whether to wait for slow nodes among the k closest before ending (see the lookup). */
   readonly awaitSlow?: (() => boolean) | undefined;
+  /** Once true, send no more queries and end when those in flight are done (see the lookup). */
+  readonly drain?: (() => boolean) | undefined;
   /** Told of each step. */
   readonly onEvent?: ((event: LookupEvent<Found>) => void) | undefined;
   /** More places to start from (bootstrap replies). */
@@ -60,6 +62,7 @@ export async function runLookup<Found>(
     query: options.query,
     onFound: options.onFound,
     awaitSlow: options.awaitSlow,
+    drain: options.drain,
     onEvent: (event) => {
       // Silent past its grace period: treat it as a suspect until it answers, so the next
       // lookups do not wait on it even before its query times out.

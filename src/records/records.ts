@@ -108,9 +108,15 @@ export class Records {
    *
    * @param incoming the record sent
    * @param source who sent it
+   * @param order which of incoming and held wins (positive: incoming); last writer wins by
+   *   default, a namespace's `select` for validated keys
    * @returns the stored record, or the refusal and its KRPC code
    */
-  accept(incoming: IncomingRecord, source?: RecordSource): AcceptOutcome {
+  accept(
+    incoming: IncomingRecord,
+    source?: RecordSource,
+    order: (incoming: IncomingRecord, held: StoredRecord) => number = compareRecords,
+  ): AcceptOutcome {
     const size = valueByteLength(incoming.value);
     if (size > this.#maxValueSize) {
       return refuse(
@@ -127,9 +133,9 @@ export class Records {
     const expiresAt = incoming.publishedAt + ttl;
     if (expiresAt <= now) return refuse("expired", 201, "record already expired");
     const held = this.get(incoming.key);
-    const order = held === undefined ? 1 : compareRecords(incoming, held);
-    if (order < 0) return refuse("older", 302, "a newer record is held for this key");
-    const record: StoredRecord = order === 0
+    const rank = held === undefined ? 1 : order(incoming, held);
+    if (rank < 0) return refuse("older", 302, "a newer record is held for this key");
+    const record: StoredRecord = rank === 0
       // The same publication again (a holder's re-store): only the receipt time moves.
       ? { ...held!, receivedAt: now, cached: held!.cached && incoming.cached }
       : {
