@@ -20,9 +20,30 @@
  */
 import "./adapters/defaults.ts";
 export { KademliaNode } from "./src/node.ts";
-export type { KademliaNodeOptions } from "./src/node_options.ts";
+export type { KademliaNodeListener } from "./src/node.ts";
+export {
+  LookupFinishedEvent,
+  PeerAddedEvent,
+  PeerRemovedEvent,
+  QueryReceivedEvent,
+  ValueStoredEvent,
+  WarningEvent,
+} from "./src/events/node_events.ts";
+export type {
+  KademliaNodeEventMap,
+  LookupSummary,
+  StoredSummary,
+} from "./src/events/node_events.ts";
+export { createLogger, formatFields, LOG_LEVELS } from "./src/events/logger.ts";
+export type { CreateLoggerOptions, LogFields, Logger, LogLevel } from "./src/events/logger.ts";
+export { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from "./src/metrics/prometheus.ts";
+export type { PrometheusOptions } from "./src/metrics/prometheus.ts";
+export type { HistogramSnapshot } from "./src/metrics/histogram.ts";
+export type { LookupHistograms } from "./src/metrics/lookup_stats.ts";
+export type { KademliaNodeOptions, NodeMode } from "./src/node_options.ts";
 export type {
   BootstrapResult,
+  FindProvidersOptions,
   FindValueResult,
   GetMutableOptions,
   GetOptions,
@@ -30,10 +51,16 @@ export type {
   MutableItemResult,
   NodeStats,
   OperationOptions,
+  PingResult,
+  ProvidedKey,
+  ProvideOptions,
+  ProvideResult,
+  ProviderInfo,
   PutMutableOptions,
   PutMutableResult,
   QueryFailure,
   QueryFailureReason,
+  RecordResult,
   SetOptions,
   SetResult,
   StoreFailure,
@@ -42,6 +69,10 @@ export { ed25519, generateKeyPair } from "./adapters/ed25519.ts";
 export type { Ed25519, Ed25519KeyPair } from "./src/records/ed25519.ts";
 export type { ItemValue, ItemValueInput } from "./src/records/item_value.ts";
 export type { SecureContacts } from "./src/routing/keeper.ts";
+export { queryEvents } from "./src/query_events.ts";
+export type { QueryDone, QueryEvent, QueryEventOptions } from "./src/query_events.ts";
+export { namespaceOf, publicKeyValidator } from "./src/records/validators.ts";
+export type { Validator } from "./src/records/validators.ts";
 export { Peer } from "./src/peer.ts";
 export type { PeerJson } from "./src/peer.ts";
 export { generateNodeId, hashKeyToNodeId, xorDistance } from "./src/id/node_id.ts";
@@ -54,12 +85,14 @@ export {
   RpcError,
   TimeoutError,
   TransportError,
+  ValidationError,
 } from "./src/errors.ts";
 export type {
   BootstrapFailure,
   BootstrapFailureReason,
   PutFailure,
   TransportErrorCode,
+  ValidationErrorCode,
 } from "./src/errors.ts";
 export { systemClock } from "./src/clock.ts";
 export type { Clock, Timer } from "./src/clock.ts";
@@ -88,6 +121,6 @@ export { createUdpTransport } from "./adapters/runtime.ts";
 export { BencodeCodec } from "./src/wire/bencode.ts";
 export { JsonCodec } from "./src/wire/json.ts";
 export type { Codec, Serialization, WireDict, WireValue } from "./src/wire/codec.ts";
-export type { RpcStats } from "./src/rpc/rpc_stats.ts";
+export type { DropReason, RpcStats } from "./src/rpc/rpc_stats.ts";
 export type { ContactHealth } from "./src/routing/contact.ts";
 export type { TypedValue } from "./src/wire/value.ts";

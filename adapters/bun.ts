@@ -205,6 +205,15 @@ class BunTransport implements DatagramTransport {
  * @throws {TransportError} `address_in_use` if the port is taken, `bad_address` for an invalid
  * hostname or port, `bind_failed` otherwise (including when not running on Bun)
  * @throws {RangeError} if `maxDatagramSize` is not an integer in 1–65507
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode } from "@kdht/core";
+ * import { createBunTransport } from "@kdht/core/bun";
+ *
+ * await using node = new KademliaNode({ transport: createBunTransport }); // in Bun
+ * await node.listen(0);
+ * ```
  */
 export async function createBunTransport(options?: BindOptions): Promise<DatagramTransport> {
   const resolved = resolveBindOptions(options);

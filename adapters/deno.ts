@@ -108,6 +108,15 @@ class DenoTransport implements DatagramTransport {
  * @throws {TransportError} `address_in_use` if the port is taken, `bad_address` for an invalid
  * hostname or port, `bind_failed` otherwise (including a Deno run without `--unstable-net`)
  * @throws {RangeError} if `maxDatagramSize` is not an integer in 1–65507
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode } from "@kdht/core";
+ * import { createDenoTransport } from "@kdht/core/deno";
+ *
+ * await using node = new KademliaNode({ transport: createDenoTransport }); // in Deno, --unstable-net
+ * await node.listen(0);
+ * ```
  */
 export function createDenoTransport(options?: BindOptions): Promise<DatagramTransport> {
   try {

@@ -110,6 +110,15 @@ class NodeTransport implements DatagramTransport {
  * @throws {TransportError} `address_in_use` if the port is taken, `bad_address` for an invalid
  * hostname or port, `bind_failed` otherwise
  * @throws {RangeError} if `maxDatagramSize` is not an integer in 1–65507
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode } from "@kdht/core";
+ * import { createNodeTransport } from "@kdht/core/node";
+ *
+ * await using node = new KademliaNode({ transport: createNodeTransport }); // node:dgram, any runtime
+ * await node.listen(0);
+ * ```
  */
 export async function createNodeTransport(options?: BindOptions): Promise<DatagramTransport> {
   return await NodeTransport.bind(resolveBindOptions(options));

@@ -14,6 +14,15 @@ import type { BindOptions, DatagramTransport } from "../src/transport/datagram_t
  * @returns the bound transport
  * @throws {TransportError} as the adapter does: `address_in_use`, `bad_address`, `bind_failed`
  * @throws {RangeError} if `maxDatagramSize` is out of range
+ *
+ * @example
+ * ```ts
+ * import { createUdpTransport } from "@kdht/core";
+ *
+ * const transport = await createUdpTransport({ port: 0, hostname: "127.0.0.1" });
+ * console.log(transport.localAddress.port > 0); // true
+ * await transport.close();
+ * ```
  */
 export async function createUdpTransport(options?: BindOptions): Promise<DatagramTransport> {
   const runtime = globalThis as { Deno?: unknown; Bun?: unknown };

@@ -24,6 +24,7 @@ import type {
 } from "../src/transport/datagram_transport.ts";
 import { createUdpTransport } from "../adapters/runtime.ts";
 import { MemoryNetwork } from "../src/testing/memory_network.ts";
+import { windowLoad } from "./_window_load.ts";
 
 const PAYLOAD_BYTES = 100;
 const PING_PONG_WARMUP = 500;
@@ -108,57 +109,32 @@ async function pingPong(client: DatagramTransport, to: Address): Promise<RoundTr
   };
 }
 
-/**
- * Keeps WINDOW datagrams in flight for `ms`. The deadline is checked in the receive path, not
- * only by a timer: the memory network delivers through microtasks and never yields to timers.
- */
-function flood(client: DatagramTransport, to: Address, ms: number): Promise<EchoRate> {
-  const payload = new Uint8Array(PAYLOAD_BYTES);
-  return new Promise((resolve) => {
-    let sent = 0;
-    let received = 0;
-    let lost = 0;
-    let stopped = false;
-    const start = performance.now();
-    const deadline = start + ms;
-    const finish = (): void => {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(watchdog);
-      const seconds = (performance.now() - start) / 1000;
-      resolve({
-        perSecond: Math.round(received / seconds),
-        echoes: received,
-        seconds: round(seconds, 3),
-        window: WINDOW,
-        lost,
-      });
-    };
-    client.onDatagram(() => {
-      if (stopped) return;
-      received++;
-      if (
-        ((received & 255) === 0 && performance.now() >= deadline) || received >= FLOOD_MAX_ECHOES
-      ) {
-        finish();
-        return;
-      }
-      sent++;
-      client.send(payload, to).catch(noop);
-    });
-    // A lost datagram shrinks the window for good; when echoes stop, count what is in flight
-    // as lost and refill the window.
-    let progress = -1;
-    const watchdog = setInterval(() => {
-      if (performance.now() >= deadline) return finish();
-      if (received === progress) {
-        lost += sent - received - lost;
-        for (let i = 0; i < WINDOW; i++, sent++) client.send(payload, to).catch(noop);
-      }
-      progress = received;
-    }, LOST_AFTER_MS);
-    for (let i = 0; i < WINDOW; i++, sent++) client.send(payload, to).catch(noop);
+/** Keeps WINDOW datagrams in flight for `ms`; each carries its window slot in its first 2 bytes. */
+async function flood(client: DatagramTransport, to: Address, ms: number): Promise<EchoRate> {
+  const result = await windowLoad({
+    clients: [client],
+    to,
+    window: WINDOW,
+    ms,
+    lostAfterMs: LOST_AFTER_MS,
+    maxReplies: FLOOD_MAX_ECHOES,
+    payload: (slot) => {
+      const payload = new Uint8Array(PAYLOAD_BYTES);
+      new DataView(payload.buffer).setUint16(0, slot);
+      return payload;
+    },
+    slotOf: (echo) =>
+      echo.length === PAYLOAD_BYTES
+        ? new DataView(echo.buffer, echo.byteOffset, echo.byteLength).getUint16(0)
+        : -1,
   });
+  return {
+    perSecond: result.perSecond,
+    echoes: result.replies,
+    seconds: result.seconds,
+    window: result.window,
+    lost: result.lost,
+  };
 }
 
 interface Figures {

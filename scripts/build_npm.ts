@@ -15,7 +15,15 @@
  * @module
  */
 import ts from "typescript";
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -45,10 +53,13 @@ const entryFiles = [
   join(root, "mod.ts"),
   join(root, "testing.ts"),
   join(root, "sqlite.ts"),
+  join(root, "cli.ts"),
+  ...listTs(join(root, "cli")),
   ...listTs(join(root, "src")),
   ...listTs(join(root, "adapters")),
   ...listTs(join(root, "tests")),
   ...listTs(join(root, "bench")),
+  ...listTs(join(root, "examples")),
 ].filter((file) => existsSync(file) && !denoOnly.has(file));
 
 const options: ts.CompilerOptions = {
@@ -115,7 +126,24 @@ const packageJson = {
   // What the Node leg of `npm test` runs on is pinned in package.json (the `node` package, 22.x);
   // 22.13 is the first 22.x with node:sqlite unflagged (and above @noble/curves' 20.19).
   engines: { node: ">=22.13" },
-  keywords: ["kademlia", "dht", "p2p", "bittorrent", "krpc", "udp", "deno", "bun"],
+  keywords: [
+    "kademlia",
+    "dht",
+    "p2p",
+    "distributed-hash-table",
+    "bittorrent",
+    "mainline",
+    "krpc",
+    "bep5",
+    "udp",
+    "deno",
+    "bun",
+    "node",
+  ],
+  repository: rootPackageJson.repository,
+  types: "./esm/mod.d.ts",
+  // `npx kdht` after install: bin/kdht.js imports the compiled command line.
+  bin: { kdht: "bin/kdht.js" },
   dependencies,
   exports: {
     ".": entry("mod"),
@@ -126,9 +154,12 @@ const packageJson = {
   },
   // The compiled tests and benchmarks stay in npm/ for the Node run but are not published.
   files: [
+    "bin/",
     "esm/mod.*",
     "esm/testing.*",
     "esm/sqlite.*",
+    "esm/cli.*",
+    "esm/cli/",
     "esm/src/",
     "esm/adapters/",
     "README.md",
@@ -137,6 +168,12 @@ const packageJson = {
 };
 writeFileSync(join(outDir, "package.json"), JSON.stringify(packageJson, null, 2) + "\n");
 for (const file of ["README.md", "LICENSE"]) cpSync(join(root, file), join(outDir, file));
+mkdirSync(join(outDir, "bin"), { recursive: true });
+writeFileSync(
+  join(outDir, "bin", "kdht.js"),
+  '#!/usr/bin/env node\n// The kdht command line (esm/cli.js), for `npx kdht`.\nimport "../esm/cli.js";\n',
+);
+chmodSync(join(outDir, "bin", "kdht.js"), 0o755);
 mkdirSync(esmDir, { recursive: true });
 console.log(
   `build_npm: compiled ${entryFiles.length} files into ${

@@ -27,11 +27,7 @@ declare module "bittorrent-dht" {
     };
     addNode(node: { id?: Uint8Array | string; host: string; port: number }): void;
     lookup(infoHash: Uint8Array, callback: (err: Error | null, nodes: number) => void): void;
-    announce(
-      infoHash: Uint8Array,
-      port: number,
-      callback: (err: Error | null) => void,
-    ): void;
+    announce(infoHash: Uint8Array, port: number, callback: (err: Error | null) => void): void;
     put(
       options: {
         v: Uint8Array | string;
@@ -49,12 +45,8 @@ declare module "bittorrent-dht" {
       // deno-lint-ignore no-explicit-any
       callback: (err: Error | null, result: any) => void,
     ): void;
-    on(
-      event: "peer",
-      listener: (peer: { host: string; port: number }, infoHash: Uint8Array) => void,
-    ): void;
-    on(event: string, listener: (...args: unknown[]) => void): void;
-    removeAllListeners(event?: string): void;
+    on(event: "peer", listener: (peer: { host: string; port: number }) => void): this;
+    removeListener(event: "peer", listener: (peer: { host: string; port: number }) => void): this;
     destroy(callback?: () => void): void;
   }
 }

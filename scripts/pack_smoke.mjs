@@ -103,6 +103,18 @@ if (typeof core.KademliaNode === "function") {
   process.stdout.write(
     execFileSync(process.execPath, ["smoke.mjs"], { cwd: app, encoding: "utf8" }),
   );
+  // The package's bin: `npx kdht` runs the command line from the installed package.
+  const npx = (args) =>
+    execFileSync("npx", ["--no-install", "kdht", ...args], {
+      cwd: app,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+  const version = npx(["--version"]).trim();
+  if (version !== manifest.version) throw new Error(`npx kdht --version printed ${version}`);
+  const demo = JSON.parse(npx(["demo", "--nodes", "3", "--values", "5", "--json"]));
+  if (demo.readsOk !== 5) throw new Error(`npx kdht demo read ${demo.readsOk}/5 values`);
+  console.log(`pack smoke: npx kdht ${version}: demo of 3 nodes read 5/5 values`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -51,13 +51,15 @@ async function main() {
         "mod.ts",
         "testing.ts",
         "sqlite.ts",
+        "cli.ts",
+        "examples/",
         "adapters/",
         "tests/",
         "bench/",
         "scripts/",
       ],
     },
-    // Every export documented (JSR's score, STYLE.md); quiet because Deno warns about @types/node.
+    // Every export documented (JSR's score, STYLE.md).
     {
       title: "doc lint",
       command: deno,
@@ -71,7 +73,6 @@ async function main() {
         "adapters/bun.ts",
         "adapters/node.ts",
       ],
-      quiet: true,
     },
     {
       title: "deno test",

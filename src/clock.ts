@@ -5,7 +5,17 @@
  * @module
  */
 
-/** A scheduled callback that has not fired yet. */
+/**
+ * A scheduled callback that has not fired yet.
+ *
+ * @example
+ * ```ts
+ * import { systemClock, type Timer } from "@kdht/core";
+ *
+ * const timer: Timer = systemClock.setTimer(() => console.log("never"), 1000);
+ * timer.cancel();
+ * ```
+ */
 export interface Timer {
   /** Stops the callback from firing; does nothing if it already fired or was cancelled. */
   cancel(): void;
@@ -15,6 +25,16 @@ export interface Timer {
  * Two kinds of time and one-shot timers. `now()` is monotonic and measures durations and
  * timeouts; `wallTime()` is calendar time, for what must outlive the process (a record's
  * publication and expiry, saved state) and be compared between nodes.
+ *
+ * @example
+ * ```ts
+ * import type { Clock } from "@kdht/core";
+ * import { VirtualClock } from "@kdht/core/testing";
+ *
+ * const clock: Clock = new VirtualClock();
+ * clock.setTimer(() => console.log("fired at", clock.now()), 250);
+ * await (clock as VirtualClock).advance(250); // "fired at 250"
+ * ```
  */
 export interface Clock {
   /** The current time in milliseconds. Only differences between readings are meaningful. */
@@ -31,7 +51,17 @@ export interface Clock {
   setTimer(callback: () => void, delayMs: number): Timer;
 }
 
-/** The real clock: `performance.now()`, `Date.now()` and the host's `setTimeout`. */
+/**
+ * The real clock: `performance.now()`, `Date.now()` and the host's `setTimeout`.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, systemClock } from "@kdht/core";
+ *
+ * console.log(systemClock.wallTime() > 0); // true: Date.now()
+ * await using node = new KademliaNode({ clock: systemClock }); // the default
+ * ```
+ */
 export const systemClock: Clock = {
   now(): number {
     return performance.now();

@@ -53,3 +53,13 @@ export const ITEM_TTL_MS = 2 * 3_600_000;
 export const EXTERNAL_IP_VOTES = 3;
 /** Responders whose latest report of our IP is remembered, the oldest forgotten first. */
 export const EXTERNAL_IP_VOTERS = 64;
+/** A provider record lives this long after its last announcement (libp2p: 48 h). */
+export const PROVIDER_TTL_MS = 48 * 3_600_000;
+/** A providing node announces each key again this often (libp2p's reprovide: 22 h). */
+export const REANNOUNCE_INTERVAL_MS = 22 * 3_600_000;
+/** Keys a node holds provider records for; announces of new keys beyond it are refused. */
+export const MAX_PROVIDER_KEYS = 10_000;
+/** Providers held per key; the one announced longest ago gives way to a newcomer (libtorrent: 500). */
+export const MAX_PROVIDERS_PER_KEY = 500;
+/** Providers one `get_peers` reply carries at most (libtorrent and bittorrent-dht: 100). */
+export const MAX_PROVIDERS_PER_REPLY = 100;

@@ -5,7 +5,25 @@
  * @module
  */
 
-/** Why a transport operation failed. */
+/**
+ * Why a transport operation failed.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, TransportError, type TransportErrorCode } from "@kdht/core";
+ *
+ * await using a = new KademliaNode();
+ * await using b = new KademliaNode();
+ * const { port } = await a.listen(0);
+ * let code: TransportErrorCode | undefined;
+ * try {
+ *   await b.listen(port); // the port is taken
+ * } catch (error) {
+ *   if (error instanceof TransportError) code = error.code;
+ * }
+ * console.log(code); // "address_in_use"
+ * ```
+ */
 export type TransportErrorCode =
   | "closed"
   | "too_large"
@@ -15,7 +33,21 @@ export type TransportErrorCode =
   | "bind_failed"
   | "send_failed";
 
-/** A datagram transport refused or failed an operation. `code` says which case it was. */
+/**
+ * A datagram transport refused or failed an operation. `code` says which case it was.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, TransportError } from "@kdht/core";
+ *
+ * await using a = new KademliaNode();
+ * await using b = new KademliaNode();
+ * const { port } = await a.listen(0);
+ * await b.listen(port).catch((error) => {
+ *   if (error instanceof TransportError) console.log(error.code); // "address_in_use"
+ * });
+ * ```
+ */
 export class TransportError extends Error {
   /** Which failure this is; stable across releases, unlike the message. */
   readonly code: TransportErrorCode;
@@ -34,7 +66,20 @@ export class TransportError extends Error {
   }
 }
 
-/** Bytes that are not a well-formed message in the codec that read them. */
+/**
+ * Bytes that are not a well-formed message in the codec that read them.
+ *
+ * @example
+ * ```ts
+ * import { BencodeCodec, DecodeError } from "@kdht/core";
+ *
+ * try {
+ *   new BencodeCodec().decode(new TextEncoder().encode("d1:t"));
+ * } catch (error) {
+ *   console.log(error instanceof DecodeError); // true: the dictionary never ends
+ * }
+ * ```
+ */
 export class DecodeError extends Error {
   /**
    * Creates a decode error.
@@ -52,6 +97,18 @@ export class DecodeError extends Error {
  * A remote node answered a query with a KRPC error (BEP 5 codes 201 generic, 202 server, 203
  * protocol, 204 method unknown; BEP 44 codes 205–207, 301, 302). Local failures are other
  * classes: {@linkcode TimeoutError}, {@linkcode TransportError}, {@linkcode ProtocolError}.
+ *
+ * @example
+ * ```ts
+ * import { RpcError, TimeoutError } from "@kdht/core";
+ *
+ * function explain(error: unknown): string {
+ *   if (error instanceof RpcError) return `the peer refused: KRPC ${error.code}`;
+ *   if (error instanceof TimeoutError) return "no answer"; // not an RpcError
+ *   return String(error);
+ * }
+ * console.log(explain(new RpcError(204, "method unknown"))); // "the peer refused: KRPC 204"
+ * ```
  */
 export class RpcError extends Error {
   /** The KRPC error code the remote sent. */
@@ -71,7 +128,17 @@ export class RpcError extends Error {
   }
 }
 
-/** A query got no answer within its timeout. Not a kind of {@linkcode RpcError}. */
+/**
+ * A query got no answer within its timeout. Not a kind of {@linkcode RpcError}.
+ *
+ * @example
+ * ```ts
+ * import { RpcError, TimeoutError } from "@kdht/core";
+ *
+ * const error: Error = new TimeoutError("Query 'ping' to 127.0.0.1:6881 timed out after 2000 ms");
+ * console.log(error instanceof TimeoutError, error instanceof RpcError); // true false
+ * ```
+ */
 export class TimeoutError extends Error {
   /**
    * Creates a timeout error.
@@ -87,6 +154,14 @@ export class TimeoutError extends Error {
 /**
  * A reply came, but not one we can use: it is malformed for its method, or it came from
  * another node than the one asked (`code` says which).
+ *
+ * @example
+ * ```ts
+ * import { ProtocolError } from "@kdht/core";
+ *
+ * const error = new ProtocolError("wrong_node", "127.0.0.1:6881 answered as another id");
+ * console.log(error.code); // "wrong_node"
+ * ```
  */
 export class ProtocolError extends Error {
   /** `"bad_reply"`: the reply did not parse; `"wrong_node"`: another node id answered. */
@@ -105,7 +180,22 @@ export class ProtocolError extends Error {
   }
 }
 
-/** Why one bootstrap address did not let us join. */
+/**
+ * Why one bootstrap address did not let us join.
+ *
+ * @example
+ * ```ts
+ * import { BootstrapError, type BootstrapFailureReason, KademliaNode } from "@kdht/core";
+ *
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * const reasons: BootstrapFailureReason[] = [];
+ * await node.bootstrap([]).catch((error) => {
+ *   if (error instanceof BootstrapError) reasons.push(...error.failures.map((f) => f.reason));
+ * });
+ * console.log(reasons); // []: no address was given, and the table is empty
+ * ```
+ */
 export type BootstrapFailureReason =
   /** Nothing answered in time. */
   | "timeout"
@@ -120,7 +210,20 @@ export type BootstrapFailureReason =
   /** The query could not be sent. */
   | "send_failed";
 
-/** One bootstrap address that failed, and why. */
+/**
+ * One bootstrap address that failed, and why.
+ *
+ * @example
+ * ```ts
+ * import { type BootstrapFailure, KademliaNode } from "@kdht/core";
+ *
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * const result = await node.bootstrap([await new KademliaNode().listen(0)]).catch(() => undefined);
+ * const failed: readonly BootstrapFailure[] = result?.failed ?? [];
+ * for (const { address, reason } of failed) console.log(address.host, address.port, reason);
+ * ```
+ */
 export interface BootstrapFailure {
   /** The address as given, parsed. */
   readonly address: { readonly host: string; readonly port: number };
@@ -130,7 +233,22 @@ export interface BootstrapFailure {
   readonly message: string;
 }
 
-/** `bootstrap()` reached no node: `failures` says, per address, why. */
+/**
+ * `bootstrap()` reached no node: `failures` says, per address, why.
+ *
+ * @example
+ * ```ts
+ * import { BootstrapError, KademliaNode } from "@kdht/core";
+ *
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * try {
+ *   await node.bootstrap([]); // no address, and no contact to join through
+ * } catch (error) {
+ *   console.log(error instanceof BootstrapError && error.failures.length); // 0
+ * }
+ * ```
+ */
 export class BootstrapError extends Error {
   /** Each address tried and why it failed. */
   readonly failures: readonly BootstrapFailure[];
@@ -153,7 +271,20 @@ export class BootstrapError extends Error {
   }
 }
 
-/** An operation needed a running node: it was called before `listen()` or after `close()`. */
+/**
+ * An operation needed a running node: it was called before `listen()` or after `close()`.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, NodeStateError } from "@kdht/core";
+ *
+ * const node = new KademliaNode();
+ * await node.close();
+ * await node.listen(0).catch((error) => {
+ *   console.log(error instanceof NodeStateError); // true: the node is closed
+ * });
+ * ```
+ */
 export class NodeStateError extends Error {
   /**
    * Creates a node state error.
@@ -202,5 +333,38 @@ export class PutError extends Error {
     );
     this.name = "PutError";
     this.failed = failed;
+  }
+}
+
+/** Why a value under a namespaced key was refused. */
+export type ValidationErrorCode =
+  /** The namespace's validator rejected the value (`validate` threw). */
+  | "invalid"
+  /** The namespace's `select` ranks the value below one the network (or this node) holds. */
+  | "outranked";
+
+/**
+ * A `set` under a namespaced key (`/namespace/rest`) was refused before anything was stored:
+ * the namespace's validator rejected the value, or its `select` preferred a value already held.
+ */
+export class ValidationError extends Error {
+  /** Which refusal this is. */
+  readonly code: ValidationErrorCode;
+  /** The key as written. */
+  readonly key: string;
+
+  /**
+   * Creates a validation error.
+   *
+   * @param code which refusal
+   * @param key the key as written
+   * @param message what was refused and why
+   * @param options the validator's own error, as `cause`
+   */
+  constructor(code: ValidationErrorCode, key: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ValidationError";
+    this.code = code;
+    this.key = key;
   }
 }

@@ -9,28 +9,46 @@
 import { type Clock, systemClock } from "./clock.ts";
 import { CLIENT_VERSION } from "./constants.ts";
 import { NodeStateError, PutError } from "./errors.ts";
+import { createEventHooks } from "./events/emitter.ts";
+import type { NodeHooks } from "./events/hooks.ts";
+import type { KademliaNodeEventMap } from "./events/node_events.ts";
+import { LookupStats } from "./metrics/lookup_stats.ts";
 import { ExternalIpVoter } from "./id/external_ip.ts";
 import { hashKey, idFromHex, idToHex, randomId } from "./id/node_id.ts";
+import { ProviderUpkeep } from "./maintenance/provider_upkeep.ts";
+import { RandomWalk } from "./maintenance/random_walk.ts";
 import type { NodeContext } from "./node_context.ts";
 import {
+  checkMode,
   type KademliaNodeOptions,
+  type NodeMode,
   type ResolvedTunables,
   resolveTunables,
 } from "./node_options.ts";
 import type {
   BootstrapResult,
+  FindProvidersOptions,
   FindValueResult,
   GetMutableOptions,
   GetOptions,
   MutableItemResult,
   NodeStats,
   OperationOptions,
+  PingResult,
+  ProvidedKey,
+  ProvideOptions,
+  ProvideResult,
+  ProviderInfo,
   PutMutableOptions,
   PutMutableResult,
+  RecordResult,
   SetOptions,
   SetResult,
 } from "./node_results.ts";
 import { bootstrap } from "./operations/bootstrap.ts";
+import { findNodes } from "./operations/find_nodes.ts";
+import { findProviders } from "./operations/find_providers.ts";
+import { findRecord } from "./operations/find_record.ts";
 import { getImmutableItem, getMutableItem } from "./operations/get_item.ts";
 import {
   itemKeyPair,
@@ -40,25 +58,31 @@ import {
   itemTarget,
 } from "./operations/item_args.ts";
 import { putImmutableItem, putMutableItem } from "./operations/put_item.ts";
-import { moveToId, secureIdFor } from "./operations/secure_id.ts";
-import { findNodes } from "./operations/find_nodes.ts";
-import { findRecord } from "./operations/find_record.ts";
-import type { LookupCounters, Services } from "./operations/services.ts";
+import { announceId, secureIdFor } from "./operations/secure_id.ts";
+import { pingAddress } from "./operations/ping_address.ts";
+import type { Services } from "./operations/services.ts";
+import { ContentProvider } from "./operations/content_provider.ts";
+import { quorumRead } from "./operations/quorum_read.ts";
+import { setRecord } from "./operations/set_record.ts";
 import { storeValue } from "./operations/store_value.ts";
 import { checkValueFits } from "./operations/value_fits.ts";
 import { Peer } from "./peer.ts";
+import { safeEmitter } from "./query_events.ts";
 import { cryptoRandom, type Random } from "./random.ts";
-import { MemoryStorage } from "./records/memory_storage.ts";
-import { compareRecords, valueByteLength } from "./records/record.ts";
 import type { Ed25519 } from "./records/ed25519.ts";
 import { ItemStore } from "./records/item_store.ts";
 import { type ItemValue, type ItemValueInput, toItemValue } from "./records/item_value.ts";
+import { MemoryStorage } from "./records/memory_storage.ts";
+import { ProviderStore } from "./records/providers.ts";
+import { valueByteLength } from "./records/record.ts";
 import { Records } from "./records/records.ts";
 import type { Storage } from "./records/storage.ts";
+import { namespaceOf, type Validator, Validators } from "./records/validators.ts";
 import { WriteTokens } from "./records/write_tokens.ts";
 import { ContactKeeper } from "./routing/keeper.ts";
 import { RoutingTable } from "./routing/routing_table.ts";
 import { emptyRpcStats, KrpcSocket } from "./rpc/krpc_socket.ts";
+import { providersPerReply } from "./rpc/methods/get_peers.ts";
 import { ping } from "./rpc/methods/ping.ts";
 import { resolveMethod } from "./rpc/methods/registry.ts";
 import { runtimeDefaults } from "./runtime_defaults.ts";
@@ -78,10 +102,31 @@ interface Running {
   readonly rpc: KrpcSocket;
   readonly address: Address;
   readonly services: Services;
+  readonly upkeep: ProviderUpkeep;
+  readonly randomWalk: RandomWalk | undefined;
 }
 
 /**
- * A Kademlia DHT node.
+ * A listener for one of the node's events, typed by its name.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type KademliaNodeListener } from "@kdht/core";
+ *
+ * await using node = new KademliaNode();
+ * const onPeer: KademliaNodeListener<"peer-added"> = (event) => console.log(event.peer.id);
+ * node.addEventListener("peer-added", onPeer);
+ * node.removeEventListener("peer-added", onPeer);
+ * ```
+ */
+export type KademliaNodeListener<K extends keyof KademliaNodeEventMap> =
+  | ((event: KademliaNodeEventMap[K]) => void)
+  | { handleEvent(event: KademliaNodeEventMap[K]): void };
+
+/**
+ * A Kademlia DHT node. It is an `EventTarget`: see {@linkcode KademliaNodeEventMap} for its
+ * events (`peer-added`, `peer-removed`, `query-received`, `lookup-finished`, `value-stored`,
+ * `warning`).
  *
  * @example
  * ```ts
@@ -99,7 +144,7 @@ interface Running {
 /** The context, writable by the node alone (its id follows BEP 42). */
 type OwnContext = { -readonly [K in keyof NodeContext]: NodeContext[K] };
 
-export class KademliaNode {
+export class KademliaNode extends EventTarget {
   #idBytes: Uint8Array;
   readonly #options: KademliaNodeOptions;
   readonly #tunables: ResolvedTunables;
@@ -109,8 +154,14 @@ export class KademliaNode {
   readonly #storage: Storage;
   readonly #context: OwnContext;
   readonly #externalIp: ExternalIpVoter;
-  readonly #counters: LookupCounters = { lookups: 0, rounds: 0, queries: 0 };
+  /** True while the routing table moves to a new id: the moves are not peer events. */
+  #movingId = false;
+  readonly #counters = new LookupStats();
+  readonly #listened = new Set<string>();
+  readonly #hooks: NodeHooks;
+  readonly #provider: ContentProvider;
   readonly #shutdown = new AbortController();
+  #mode: NodeMode;
   #running: Running | undefined;
   #starting: Promise<Address> | undefined;
   #closing: Promise<void> | undefined;
@@ -122,7 +173,9 @@ export class KademliaNode {
    * @throws {RangeError} if a numeric option is out of range
    * @throws {TypeError} if `nodeId` or `serialization` is invalid
    */
-  constructor(options: KademliaNodeOptions = {}) {
+  constructor(options?: KademliaNodeOptions) {
+    super();
+    options ??= {};
     this.#tunables = resolveTunables(options);
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
@@ -133,35 +186,64 @@ export class KademliaNode {
       ? idFromHex(options.nodeId)
       : idFromHex(idToHex(options.nodeId));
     this.#codec = options.serialization === "bencode" ? new BencodeCodec() : new JsonCodec();
+    const hooks = this.#hooks = createEventHooks({
+      target: this,
+      listening: (type) => this.#listened.has(type),
+      logger: options.logger,
+      onWarning: options.onWarning,
+      clock: this.#clock,
+    });
     const k = this.#tunables.k;
     this.#storage = options.storage ?? new MemoryStorage();
     this.#storage.open(this.#idBytes);
+    this.#mode = this.#tunables.mode;
+    this.#provider = new ContentProvider(this.#clock, this.#tunables.reannounceIntervalMs);
     this.#externalIp = new ExternalIpVoter({ minVotes: this.#tunables.externalIpVotes });
     this.#context = {
       id: this.#idBytes,
       k,
       clock: this.#clock,
       keeper: new ContactKeeper({
-        table: new RoutingTable(this.#idBytes, { k }),
+        table: this.#newTable(this.#idBytes),
         clock: this.#clock,
         slowQueryMs: this.#tunables.slowQueryMs,
         queryTimeoutMs: this.#tunables.queryTimeoutMs,
         secureContacts: this.#tunables.secureContacts,
       }),
+      records: new Records({
+        storage: this.#storage,
+        clock: this.#clock,
+        maxValueSize: this.#tunables.maxValueSize,
+        recordTtlMs: this.#tunables.recordTtlMs,
+        onStored: hooks.valueStored,
+      }),
+      hooks,
+      validators: new Validators(),
       tokens: new WriteTokens(this.#clock, this.#random),
+      providers: new ProviderStore({
+        clock: this.#clock,
+        ttlMs: this.#tunables.providerTtlMs,
+        onAdd: (expiresAt) => this.#running?.upkeep.added(expiresAt),
+      }),
+      providersPerReply: providersPerReply(this.#tunables.maxDatagramSize, k),
+      maxDatagramSize: this.#tunables.maxDatagramSize,
       items: new ItemStore({
         clock: this.#clock,
         localId: () => this.#idBytes,
         maxItems: this.#tunables.maxItems,
       }),
       ed25519: options.ed25519 ?? runtimeDefaults().ed25519,
-      records: new Records({
-        storage: this.#storage,
-        clock: this.#clock,
-        maxValueSize: this.#tunables.maxValueSize,
-        recordTtlMs: this.#tunables.recordTtlMs,
-      }),
     };
+  }
+
+  /** A routing table around `id` that reports its changes as peer events. */
+  #newTable(id: Uint8Array): RoutingTable {
+    const hooks = this.#hooks;
+    return new RoutingTable(id, {
+      k: this.#tunables.k,
+      onAdded: (contact) => this.#movingId || hooks.peerAdded(contact),
+      onRemoved: (contact) => this.#movingId || hooks.peerRemoved(contact),
+    });
   }
 
   /** This node's id, as 40 hex characters. */
@@ -187,6 +269,11 @@ export class KademliaNode {
     return this.#codec.name;
   }
 
+  /** `"server"` (answers queries) or `"client"` (BEP 43 read-only); see `setMode`. */
+  get mode(): NodeMode {
+    return this.#mode;
+  }
+
   /**
    * Binds the node's UDP socket (or the injected transport) and starts answering queries.
    * Idempotent: a second call returns the address already bound.
@@ -198,11 +285,11 @@ export class KademliaNode {
    * @throws {NodeStateError} after `close()`, or when no transport is given and none is
    *   registered for this runtime
    */
-  listen(port = 0, hostname = "127.0.0.1"): Promise<Address> {
+  listen(port?: number, hostname?: string): Promise<Address> {
     if (this.#shutdown.signal.aborted) {
       return Promise.reject(new NodeStateError("Cannot listen: node is closed"));
     }
-    this.#starting ??= this.#start(port, hostname).catch((error) => {
+    this.#starting ??= this.#start(port ?? 0, hostname ?? "127.0.0.1").catch((error) => {
       this.#starting = undefined;
       throw error;
     });
@@ -226,20 +313,27 @@ export class KademliaNode {
       context: this.#context,
       timeoutMs: this.#tunables.queryTimeoutMs,
       maxConcurrentQueries: this.#tunables.maxConcurrentQueries,
+      // BEP 43: read-only nodes are served but never added to the routing table.
+      onQuery: (args, info, method) => {
+        this.#hooks.queryReceived(method, info.from, info.readOnly);
+        if (!info.readOnly) keeper.heardFrom(args.id, info.from);
+      },
+      // A client answers nothing, so nobody can take it for a server.
+      answering: () => this.#mode === "server",
+      onWarning: this.#hooks.warning,
       clientVersion: CLIENT_VERSION,
       onReplyIp: (ip, from) => {
         const changed = this.#externalIp.vote(ip.host, from.host);
         if (changed !== undefined) this.#adoptSecureId(changed);
       },
-      // BEP 43: read-only nodes are served but never added to the routing table.
-      onQuery: (args, info) => {
-        if (!info.readOnly) keeper.heardFrom(args.id, info.from);
-      },
-      ...(this.#options.onWarning ? { onWarning: this.#options.onWarning } : {}),
     });
     const signal = this.#shutdown.signal;
     keeper.setPing(async (contact, timeoutMs) => {
-      const reply = await rpc.query(contact, ping, { id: this.#idBytes }, { signal, timeoutMs });
+      const reply = await rpc.query(contact, ping, { id: this.#idBytes }, {
+        signal,
+        timeoutMs,
+        readOnly: this.#mode === "client",
+      });
       return { id: reply.body.id, rttMs: reply.rttMs };
     });
     const services: Services = {
@@ -248,10 +342,29 @@ export class KademliaNode {
       random: this.#random,
       alpha: this.#tunables.alpha,
       counters: this.#counters,
-      readOnly: () => false,
+      readOnly: () => this.#mode === "client",
     };
-    this.#running = { transport, rpc, address: transport.localAddress, services };
-    return transport.localAddress;
+    const upkeep = new ProviderUpkeep({
+      clock: this.#clock,
+      providers: this.#context.providers,
+      providing: this.#provider.providing,
+      reannounce: (entry) =>
+        this.#provider.announce(services, transport.localAddress, entry, signal).then(
+          () => {},
+          () => {},
+        ),
+    });
+    const walkEvery = this.#tunables.randomWalkIntervalMs;
+    const randomWalk = walkEvery === 0 ? undefined : new RandomWalk({
+      clock: this.#clock,
+      intervalMs: walkEvery,
+      walk: () => findNodes(services, randomId(this.#random), signal),
+    });
+    const address = transport.localAddress;
+    this.#running = { transport, rpc, address, services, upkeep, randomWalk };
+    upkeep.wake();
+    randomWalk?.start();
+    return address;
   }
 
   async #bind(port: number, hostname: string): Promise<DatagramTransport> {
@@ -283,9 +396,10 @@ export class KademliaNode {
    * @throws {TypeError} if an address is malformed
    */
   async bootstrap(
-    addresses: readonly AddressLike[] = [],
-    options: OperationOptions = {},
+    addresses?: readonly AddressLike[],
+    options?: OperationOptions,
   ): Promise<BootstrapResult> {
+    addresses ??= [];
     if (!Array.isArray(addresses)) {
       throw new TypeError(`Invalid bootstrap addresses: expected an array, got ${addresses}`);
     }
@@ -299,55 +413,207 @@ export class KademliaNode {
    * Stores a value on the k nodes closest to the key, and keeps it here as its publisher.
    * Last writer wins: a later `set` of the same key, from any node, replaces this value.
    *
+   * A key written `/namespace/rest` whose namespace has a validator (`registerValidator`) is
+   * validated first, before any traffic, and must not rank below the value this node or the k
+   * closest hold by the namespace's `select`; each receiver validates and ranks it again.
+   *
    * @param key any string or bytes; the DHT key is its SHA-1
    * @param value a string or a Uint8Array; `get` returns the same type
    * @param options lifetime and abort signal
    * @returns where the value was stored, and why any peer asked did not store it
    * @throws {TypeError} if the key or value has the wrong type
    * @throws {RangeError} if the value is larger than `maxValueSize` or than one datagram can carry
+   * @throws {ValidationError} `invalid` if the namespace's validator rejects the value,
+   *   `outranked` if its `select` prefers the value already held; nothing is stored
    */
   async set(
     key: string | Uint8Array,
     value: TypedValue,
-    options: SetOptions = {},
+    options?: SetOptions,
   ): Promise<SetResult> {
     const target = this.#keyId(key);
     this.#checkValue(value);
-    const ttlMs = this.#checkTtl(options.ttlMs);
+    const ttlMs = this.#checkTtl(options?.ttlMs);
     const { services, transport } = this.#requireRunning("set");
-    checkValueFits(this.#codec, transport.maxDatagramSize, this.#idBytes, target, value);
-    const outcome = await storeValue(services, target, value, {
-      ttlMs,
-      signal: this.#signal(options),
-    });
+    // Namespaced keys travel with their name, so receivers can validate them.
+    const name = this.#nameOf(key);
+    checkValueFits(this.#codec, transport.maxDatagramSize, this.#idBytes, target, value, name);
+    const signal = this.#signal(options);
+    const outcome = name !== undefined && this.#context.validators.forKey(name)
+      ? await setRecord(services, target, name, value, { ttlMs, signal })
+      : await storeValue(services, target, value, { ttlMs, name, signal });
     return { key: idToHex(target), ...outcome };
   }
 
   /**
-   * Gets the value stored under a key: the newest the network holds, compared with this node's
-   * own copy (last writer wins). The lookup asks until it ends among the k closest, so a stale
-   * copy met on the way does not win; `quorum` stops it earlier.
+   * Gets the value stored under a key: the best the network holds, compared with this node's
+   * own copy — the latest publication (last writer wins), or by the namespace's `select` for
+   * validated keys. The walk asks until it ends among the k closest, so a stale copy met on the
+   * way does not win; `quorum` stops it once that many peers answered with a value. Peers among
+   * the k closest that answered with another value or none are then sent the best one.
    *
    * @param key the key given to `set`
-   * @param options quorum and abort signal
+   * @param options quorum, abort signal and per-peer events
    * @returns the value with the type it was stored with, or `undefined`
    */
   async get(
     key: string | Uint8Array,
-    options: GetOptions = {},
+    options?: GetOptions,
   ): Promise<TypedValue | undefined> {
+    return (await this.#read("get", key, options ?? {})).value;
+  }
+
+  /**
+   * Like `get`, with how sure the answer is: how many peers agreed, how many were asked,
+   * whether the quorum was met, and which peers were corrected. When the quorum is not met the
+   * best value found is still returned; `quorumMet` says so.
+   *
+   * @param key the key given to `set`
+   * @param options quorum, abort signal and per-peer events
+   * @returns the value and the read's figures
+   */
+  getRecord(key: string | Uint8Array, options: GetOptions = {}): Promise<RecordResult> {
+    return this.#read("getRecord", key, options);
+  }
+
+  async #read(
+    operation: string,
+    key: string | Uint8Array,
+    options: GetOptions,
+  ): Promise<RecordResult> {
     const target = this.#keyId(key);
     const quorum = this.#checkQuorum(options.quorum);
-    const { services } = this.#requireRunning("get");
-    const records = this.#context.records;
-    const local = records.get(target);
-    const found = await findRecord(services, target, { quorum, signal: this.#signal(options) });
-    if (found.record === undefined) return local?.value;
-    if (local === undefined) return found.record.value;
-    if (compareRecords(found.record, local) <= 0) return local.value;
-    // Someone published later: our copy (even one we published) gives way.
-    records.adoptNewer({ key: target, ...found.record });
-    return found.record.value;
+    const { services } = this.#requireRunning(operation);
+    const read = await quorumRead(services, target, {
+      name: this.#nameOf(key),
+      quorum,
+      correct: true,
+      signal: this.#signal(options),
+      emit: safeEmitter(options.onEvent),
+    });
+    return {
+      value: read.best?.value,
+      agreed: read.agreed,
+      holders: read.holders,
+      invalid: read.invalid,
+      asked: read.asked,
+      answered: read.answered,
+      quorum,
+      quorumMet: read.quorumMet,
+      corrected: read.corrected.map((node) => Peer.fromNodeInfo(node)),
+      refreshed: read.refreshed.map((node) => Peer.fromNodeInfo(node)),
+    };
+  }
+
+  /**
+   * Registers (or replaces) the validator of a namespace: values under keys written
+   * `/namespace/rest` must pass its `validate` to be stored or returned, and its `select` picks
+   * the best of several. Register the same validators on every node of a network: a node
+   * without one for a namespace treats its keys as plain (last writer wins). `pk` has a default
+   * validator: `/pk/<sha1 hex>` holds only the public key whose SHA-1 that is.
+   *
+   * @param namespace the namespace, without slashes
+   * @param validator `validate(key, value)` (throw to reject) and `select(key, values)` (the
+   *   index of the best; on a tie, the first, which is the value held)
+   * @throws {TypeError} if the namespace or the validator is malformed
+   */
+  registerValidator(namespace: string, validator: Validator): void {
+    this.#context.validators.register(namespace, validator);
+  }
+
+  /**
+   * Announces this node as a provider of a key (BEP 5 `announce_peer`): a walk to the key
+   * collects write tokens from the nodes it asks, then the k closest are told. The node
+   * announces again every `reannounceIntervalMs` until `stopProviding`.
+   *
+   * @param key any string or bytes; providers are found under its SHA-1
+   * @param options the port to announce, abort signal and per-peer events
+   * @returns which peers stored the announcement, and why the others did not
+   * @throws {TypeError} if the key has the wrong type
+   * @throws {RangeError} if `port` is not a port number
+   */
+  async provide(key: string | Uint8Array, options: ProvideOptions = {}): Promise<ProvideResult> {
+    const target = this.#keyId(key);
+    const port = options.port;
+    if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
+      throw new RangeError(`Invalid port: must be an integer from 1 to 65535, got ${port}`);
+    }
+    const { services, address, upkeep } = this.#requireRunning("provide");
+    const outcome = await this.#provider.provide(services, address, key, target, {
+      port,
+      signal: this.#signal(options),
+      emit: safeEmitter(options.onEvent),
+    });
+    upkeep.wake();
+    return { key: idToHex(target), ...outcome };
+  }
+
+  /**
+   * Finds nodes that provide a key: this node's own provider records, then a walk that ends
+   * once `count` distinct providers are known, or among the k closest.
+   *
+   * @param key the key given to `provide`
+   * @param options how many (default 20), abort signal and per-peer events
+   * @returns up to `count` providers, distinct by address
+   * @throws {RangeError} if `count` is not a positive integer
+   */
+  async findProviders(
+    key: string | Uint8Array,
+    options: FindProvidersOptions = {},
+  ): Promise<ProviderInfo[]> {
+    const target = this.#keyId(key);
+    const count = options.count ?? this.#tunables.k;
+    if (count !== Infinity && !(Number.isInteger(count) && count >= 1)) {
+      throw new RangeError(`Invalid count: must be a positive integer, got ${String(count)}`);
+    }
+    const { services } = this.#requireRunning("findProviders");
+    return await findProviders(services, target, {
+      count,
+      signal: this.#signal(options),
+      emit: safeEmitter(options.onEvent),
+    });
+  }
+
+  /** The keys this node provides, in the order they were first provided. */
+  providing(): ProvidedKey[] {
+    return this.#provider.list();
+  }
+
+  /**
+   * Stops providing a key: no more re-announcements, and this node drops its own provider
+   * record. Other nodes forget the announcement when it expires (BEP 5 has no withdrawal).
+   *
+   * @param key the key given to `provide`
+   * @returns true if the key was provided
+   */
+  stopProviding(key: string | Uint8Array): Promise<boolean> {
+    const target = this.#keyId(key);
+    const stopped = this.#provider.stop({ context: this.#context }, this.#running?.address, target);
+    this.#running?.upkeep.wake();
+    return Promise.resolve(stopped);
+  }
+
+  /**
+   * Switches between serving the network and only using it (BEP 43). A server that becomes a
+   * client stops answering at once and marks its queries read-only, so it drops out of other
+   * nodes' tables as they find it silent; a client that becomes a server answers again and
+   * looks up its own id, so the nodes nearest it learn of it.
+   *
+   * @param mode `"server"` or `"client"`
+   * @returns when the self-lookup of a new server is done (never rejects)
+   * @throws {TypeError} if the mode is neither
+   */
+  setMode(mode: NodeMode): Promise<void> {
+    const previous = this.#mode;
+    this.#mode = checkMode("Cannot set mode", mode);
+    const running = this.#running;
+    if (mode !== "server" || previous === "server" || !running || this.#shutdown.signal.aborted) {
+      return Promise.resolve();
+    }
+    return findNodes(running.services, this.#idBytes, this.#shutdown.signal).then(
+      () => {},
+      () => {},
+    );
   }
 
   /**
@@ -358,7 +624,7 @@ export class KademliaNode {
    * @returns the closest peers that answered, nearest first
    * @throws {TypeError} if the id is malformed
    */
-  async findNode(id: string | Uint8Array, options: OperationOptions = {}): Promise<Peer[]> {
+  async findNode(id: string | Uint8Array, options?: OperationOptions): Promise<Peer[]> {
     const target = typeof id === "string" ? idFromHex(id) : idFromHex(idToHex(id));
     const { services } = this.#requireRunning("findNode");
     const result = await findNodes(services, target, this.#signal(options));
@@ -374,14 +640,80 @@ export class KademliaNode {
    * @param options quorum and abort signal
    * @returns the value (or `undefined`) and the closest peers that answered
    */
-  async findValue(key: string | Uint8Array, options: GetOptions = {}): Promise<FindValueResult> {
+  async findValue(key: string | Uint8Array, options?: GetOptions): Promise<FindValueResult> {
     const target = this.#keyId(key);
-    const quorum = this.#checkQuorum(options.quorum);
+    const quorum = this.#checkQuorum(options?.quorum);
     const { services } = this.#requireRunning("findValue");
-    const found = await findRecord(services, target, { quorum, signal: this.#signal(options) });
+    const signal = this.#signal(options);
+    const name = this.#nameOf(key);
+    if (name !== undefined && this.#context.validators.forKey(name)) {
+      // Validated keys: invalid answers dropped, the best picked by select.
+      const read = await quorumRead(services, target, {
+        name,
+        quorum,
+        correct: false,
+        local: false,
+        signal,
+      });
+      return { value: read.best?.value, peers: read.closest.map((n) => Peer.fromNodeInfo(n)) };
+    }
+    const found = await findRecord(services, target, { quorum, signal });
     return {
       value: found.record?.value,
       peers: found.closest.map((node) => Peer.fromNodeInfo(node)),
+    };
+  }
+
+  /**
+   * Asks the node at an address whether it is there (BEP 5 `ping`). The node that answers
+   * becomes a contact, as a bootstrap address does.
+   *
+   * @param address `[host, port]`, `{ host, port }` or `"host:port"`
+   * @param options abort signal
+   * @returns the node that answered and the round trip
+   * @throws {TimeoutError} if nothing answered within `queryTimeoutMs`
+   * @throws {RpcError} if the node answered with a KRPC error
+   * @throws {TypeError} if the address is malformed
+   */
+  async ping(address: AddressLike, options?: OperationOptions): Promise<PingResult> {
+    const parsed = parseAddress(address, "ping address");
+    const { services } = this.#requireRunning("ping");
+    const outcome = await pingAddress(services, parsed, this.#signal(options));
+    return {
+      peer: new Peer(idToHex(outcome.id), parsed.host, parsed.port),
+      rttMs: outcome.rttMs,
+    };
+  }
+
+  /**
+   * Counters for operators: messages by method and direction, timeouts, drops by reason,
+   * routing table size and health, stored records, lookup totals and histograms.
+   * `formatPrometheus(node.stats())` renders them for a Prometheus scrape.
+   */
+  stats(): NodeStats {
+    const rpc = this.#running?.rpc.stats() ?? emptyRpcStats();
+    const keeper = this.#context.keeper;
+    return {
+      ...rpc,
+      routingTableSize: keeper.table.size,
+      buckets: keeper.table.bucketCount,
+      contacts: keeper.table.healthCounts(this.#clock.now()),
+      evictionPings: keeper.evictionPings,
+      storedValues: this.#storage.size,
+      storage: this.#storage.stats(),
+      lookups: this.#counters.lookups,
+      lookupRounds: this.#counters.rounds,
+      lookupQueries: this.#counters.queries,
+      lookupHistograms: this.#counters.histograms(),
+      pendingQueries: this.#running?.rpc.pendingQueries ?? 0,
+      mode: this.#mode,
+      providerKeys: this.#context.providers.keyCount,
+      providersHeld: this.#context.providers.size,
+      providing: this.#provider.providing.size,
+      randomWalks: {
+        started: this.#running?.randomWalk?.started ?? 0,
+        skipped: this.#running?.randomWalk?.skipped ?? 0,
+      },
     };
   }
 
@@ -397,7 +729,7 @@ export class KademliaNode {
    * @throws {TypeError} if the value holds something bencode cannot carry
    * @throws {RangeError} if it is over 1000 bytes bencoded
    */
-  async putImmutable(value: ItemValueInput, options: OperationOptions = {}): Promise<string> {
+  async putImmutable(value: ItemValueInput, options?: OperationOptions): Promise<string> {
     const encoded = toItemValue(value, "Cannot put item");
     const { services } = this.#requireRunning("putImmutable");
     const report = await putImmutableItem(services, encoded, this.#signal(options));
@@ -419,7 +751,7 @@ export class KademliaNode {
    */
   async getImmutable(
     target: string | Uint8Array,
-    options: OperationOptions = {},
+    options?: OperationOptions,
   ): Promise<ItemValue | undefined> {
     const id = itemTarget(target, "Cannot get item");
     const { services } = this.#requireRunning("getImmutable");
@@ -476,33 +808,15 @@ export class KademliaNode {
    */
   async getMutable(
     publicKey: string | Uint8Array,
-    options: GetMutableOptions = {},
+    options?: GetMutableOptions,
   ): Promise<MutableItemResult | undefined> {
     const what = "Cannot get item";
     const ed25519 = this.#requireEd25519("getMutable");
     const key = itemPublicKey(publicKey, what);
-    const salt = itemSalt(options.salt, what);
+    const salt = itemSalt(options?.salt, what);
     const { services } = this.#requireRunning("getMutable");
     const item = await getMutableItem(services, key, salt, ed25519, this.#signal(options));
     return item && { value: item.value, seq: item.mutable.seq, signature: item.mutable.signature };
-  }
-
-  /** Counters: messages by kind, routing table and storage. */
-  stats(): NodeStats {
-    const rpc = this.#running?.rpc.stats() ?? emptyRpcStats();
-    const keeper = this.#context.keeper;
-    return {
-      ...rpc,
-      routingTableSize: keeper.table.size,
-      buckets: keeper.table.bucketCount,
-      contacts: keeper.table.healthCounts(this.#clock.now()),
-      evictionPings: keeper.evictionPings,
-      storedValues: this.#storage.size,
-      storage: this.#storage.stats(),
-      lookups: this.#counters.lookups,
-      lookupRounds: this.#counters.rounds,
-      lookupQueries: this.#counters.queries,
-    };
   }
 
   /** The contacts in the routing table. */
@@ -522,12 +836,80 @@ export class KademliaNode {
       this.#context.keeper.setPing(undefined);
       const running = this.#running;
       if (running) {
+        running.upkeep.close();
+        running.randomWalk?.close();
         running.rpc.close();
         await running.transport.close();
       }
       this.#storage.close();
     })();
     return this.#closing;
+  }
+
+  /**
+   * Listens to one of the node's events; the listener's argument is typed by the event name.
+   *
+   * @param type the event name (see {@linkcode KademliaNodeEventMap})
+   * @param listener called with the event
+   * @param options as for any `EventTarget` (`once`, `signal`, …)
+   */
+  override addEventListener<K extends keyof KademliaNodeEventMap>(
+    type: K,
+    listener: KademliaNodeListener<K> | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  /**
+   * Listens to any event type, as on every `EventTarget`.
+   *
+   * @param type the event name
+   * @param listener called with the event
+   * @param options `once`, `signal`, `capture`, `passive`
+   */
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    // Events of a type nobody ever listened to are not even built.
+    this.#listened.add(type);
+    super.addEventListener(type, listener, options);
+  }
+
+  /**
+   * Stops a listener added with `addEventListener`.
+   *
+   * @param type the event name
+   * @param listener the listener added
+   * @param options as for any `EventTarget` (`capture`)
+   */
+  override removeEventListener<K extends keyof KademliaNodeEventMap>(
+    type: K,
+    listener: KademliaNodeListener<K> | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  /**
+   * Stops a listener of any event type, as on every `EventTarget`.
+   *
+   * @param type the event name
+   * @param listener the listener added
+   * @param options `capture`
+   */
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    super.removeEventListener(type, listener, options);
   }
 
   /** Alias of `close()`, matching kademlia-dynamic's `stop()`. */
@@ -550,7 +932,10 @@ export class KademliaNode {
     return ed25519;
   }
 
-  /** BEP 42: the responders agree on our external IP; take an id bound to it. */
+  /**
+   * BEP 42: the responders agree on our external IP; take an id bound to it and rebuild the
+   * routing table around it (see src/operations/secure_id.ts for why it is rebuilt, not reset).
+   */
   #adoptSecureId(ip: string): void {
     const running = this.#running;
     if (!this.#tunables.secureNodeId || running === undefined || this.#shutdown.signal.aborted) {
@@ -560,8 +945,13 @@ export class KademliaNode {
     if (next === undefined) return;
     this.#idBytes = next;
     this.#context.id = next;
-    const table = new RoutingTable(next, { k: this.#tunables.k });
-    void moveToId(running.services, table, this.#shutdown.signal);
+    this.#movingId = true;
+    try {
+      this.#context.keeper.rebuild(this.#newTable(next));
+    } finally {
+      this.#movingId = false;
+    }
+    void announceId(running.services, this.#shutdown.signal);
   }
 
   #requireRunning(operation: string): Running {
@@ -572,8 +962,8 @@ export class KademliaNode {
     return this.#running;
   }
 
-  #signal(options: OperationOptions): AbortSignal {
-    const signal = options.signal;
+  #signal(options: OperationOptions | undefined): AbortSignal {
+    const signal = options?.signal;
     return signal ? AbortSignal.any([signal, this.#shutdown.signal]) : this.#shutdown.signal;
   }
 
@@ -582,6 +972,11 @@ export class KademliaNode {
       throw new TypeError(`Invalid key: expected a string or Uint8Array, got ${typeof key}`);
     }
     return hashKey(key);
+  }
+
+  /** The key as written when it is namespaced (`/namespace/rest`), else undefined. */
+  #nameOf(key: string | Uint8Array): string | undefined {
+    return namespaceOf(key) === undefined ? undefined : key as string;
   }
 
   #checkValue(value: TypedValue): void {

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Clock } from "./clock.ts";
+import type { Logger } from "./events/logger.ts";
 import {
   ALPHA,
   EXTERNAL_IP_VOTERS,
@@ -12,7 +13,9 @@ import {
   MAX_CONCURRENT_QUERIES,
   MAX_ITEMS,
   MAX_VALUE_SIZE,
+  PROVIDER_TTL_MS,
   QUERY_TIMEOUT_MS,
+  REANNOUNCE_INTERVAL_MS,
   RECORD_TTL_MS,
   SLOW_QUERY_MS,
 } from "./constants.ts";
@@ -28,7 +31,17 @@ import type {
 } from "./transport/datagram_transport.ts";
 import type { Serialization } from "./wire/codec.ts";
 
-/** Options for {@linkcode KademliaNode}. Every field is optional. */
+/**
+ * Options for {@linkcode KademliaNode}. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type KademliaNodeOptions } from "@kdht/core";
+ *
+ * const options: KademliaNodeOptions = { serialization: "bencode", k: 8, alpha: 3, logger: console };
+ * await using node = new KademliaNode(options);
+ * ```
+ */
 export interface KademliaNodeOptions {
   /**
    * The wire codec. All nodes of one network must use the same one; datagrams in the other
@@ -132,7 +145,41 @@ export interface KademliaNodeOptions {
    * @default {700}
    */
   maxItems?: number;
+  /**
+   * Where the node writes log lines: peers, queries, lookups and stored values at `debug`,
+   * warnings (at most 20 per 10 s) at `warn`. `console` works; `createLogger()`
+   * filters by level.
+   * @default {none: the node logs nothing}
+   */
+  logger?: Logger;
+  /**
+   * `"server"` answers queries and is added to other nodes' routing tables; `"client"` (BEP 43
+   * read-only) only asks: it marks its queries `ro: 1`, so receivers serve it without adding it,
+   * and it answers no query. `setMode()` switches at run time.
+   * @default {"server"}
+   */
+  mode?: NodeMode;
+  /**
+   * Look up a random id this often, in ms, to keep the routing table fresh (at most one such
+   * walk in flight). 0 turns it off.
+   * @default {0}
+   */
+  randomWalkIntervalMs?: number;
+  /**
+   * How long this node keeps a provider record after its last announcement, in ms.
+   * @default {172_800_000} (48 h)
+   */
+  providerTtlMs?: number;
+  /**
+   * How often this node announces the keys it provides again, in ms: keep it below the
+   * network's `providerTtlMs`.
+   * @default {79_200_000} (22 h)
+   */
+  reannounceIntervalMs?: number;
 }
+
+/** Whether a node serves the network or only uses it (BEP 43 read-only). */
+export type NodeMode = "server" | "client";
 
 /** The tunables after defaults are applied. */
 export interface ResolvedTunables {
@@ -148,6 +195,10 @@ export interface ResolvedTunables {
   secureNodeId: boolean;
   externalIpVotes: number;
   maxItems: number;
+  mode: NodeMode;
+  randomWalkIntervalMs: number;
+  providerTtlMs: number;
+  reannounceIntervalMs: number;
 }
 
 function integer(
@@ -223,7 +274,38 @@ export function resolveTunables(options: KademliaNodeOptions): ResolvedTunables 
       EXTERNAL_IP_VOTERS,
     ),
     maxItems: integer("maxItems", options.maxItems, MAX_ITEMS, 0, 1_000_000),
+    mode: checkMode("Cannot create node", options.mode ?? "server"),
+    randomWalkIntervalMs: integer(
+      "randomWalkIntervalMs",
+      options.randomWalkIntervalMs,
+      0,
+      0,
+      2 ** 31 - 1,
+    ),
+    providerTtlMs: integer("providerTtlMs", options.providerTtlMs, PROVIDER_TTL_MS, 1000, 2 ** 40),
+    reannounceIntervalMs: integer(
+      "reannounceIntervalMs",
+      options.reannounceIntervalMs,
+      REANNOUNCE_INTERVAL_MS,
+      1000,
+      2 ** 31 - 1,
+    ),
   };
+}
+
+/**
+ * Checks a mode.
+ *
+ * @param what the start of the error message
+ * @param mode the value given
+ * @returns the mode
+ * @throws {TypeError} if it is neither "server" nor "client"
+ */
+export function checkMode(what: string, mode: unknown): NodeMode {
+  if (mode !== "server" && mode !== "client") {
+    throw new TypeError(`${what}: 'mode' must be "server" or "client", got ${String(mode)}`);
+  }
+  return mode;
 }
 
 function secureContacts(value: unknown): SecureContacts {

@@ -7,10 +7,13 @@ import type { BootstrapFailure } from "./errors.ts";
 import type { Ed25519KeyPair } from "./records/ed25519.ts";
 import type { ItemValue, ItemValueInput } from "./records/item_value.ts";
 import type { ItemPutFailure } from "./operations/put_item.ts";
+import type { NodeMode } from "./node_options.ts";
+import type { QueryEventOptions } from "./query_events.ts";
 import type { StoreFailure } from "./operations/store_value.ts";
 import type { Peer } from "./peer.ts";
 import type { ContactHealth } from "./routing/contact.ts";
 import type { PutRefusal, StorageStats } from "./records/storage.ts";
+import type { LookupHistograms } from "./metrics/lookup_stats.ts";
 import type { RpcStats } from "./rpc/rpc_stats.ts";
 import type { Address } from "./transport/datagram_transport.ts";
 import type { TypedValue } from "./wire/value.ts";
@@ -19,13 +22,41 @@ export type { StoreFailure } from "./operations/store_value.ts";
 export type { ItemPutFailure } from "./operations/put_item.ts";
 export type { QueryFailure, QueryFailureReason } from "./operations/failure_reason.ts";
 
-/** Every async operation accepts a signal; `close()` aborts them all. */
+/**
+ * Every async operation accepts a signal; `close()` aborts them all.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * const controller = new AbortController();
+ * setTimeout(() => controller.abort(), 5000);
+ * await node.findNode(node.id, { signal: controller.signal });
+ * ```
+ */
 export interface OperationOptions {
   /** Cancels the operation; it rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 
-/** Options of `set`. */
+/**
+ * Options of `set`.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * await node.set("session", "token", { ttlMs: 60_000 }); // lives one minute
+ * ```
+ */
 export interface SetOptions extends OperationOptions {
   /**
    * How long the record lives from now, in ms; at most (and by default) the node's `recordTtlMs`.
@@ -33,17 +64,133 @@ export interface SetOptions extends OperationOptions {
   ttlMs?: number;
 }
 
-/** Options of `get` and `findValue`. */
-export interface GetOptions extends OperationOptions {
+/**
+ * Options of `get`, `getRecord` and `findValue`.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * await node.set("k", "v");
+ * console.log(await seed.get("k", { quorum: 1 })); // "v": the first value found ends the lookup
+ * ```
+ */
+export interface GetOptions extends OperationOptions, QueryEventOptions {
   /**
-   * Stop the lookup once this many peers answered with a value, instead of asking until it
-   * ends among the k closest. Fewer messages, but a stale copy is likelier to win.
+   * Stop asking once this many peers answered with a (valid) value, instead of asking until the
+   * walk ends among the k closest; answers already on their way still count. Fewer messages,
+   * but a stale copy is likelier to win. When the answers disagreed, the k closest the walk did
+   * not ask are sent the best value too (`refreshed`).
    * @default {Infinity}
    */
   quorum?: number;
 }
 
-/** What `set` did. */
+/** What `getRecord` found, and how sure it is. */
+export interface RecordResult {
+  /**
+   * The best value: by the namespace's `select` for validated keys, the latest publication
+   * otherwise, this node's own copy included; `undefined` if nobody holds one.
+   */
+  readonly value: TypedValue | undefined;
+  /** Peers that answered with exactly this value (this node's own copy not counted). */
+  readonly agreed: number;
+  /** Peers that answered with a valid value, this one or another. */
+  readonly holders: number;
+  /** Peers that answered with a value the namespace's validator rejected (never returned). */
+  readonly invalid: number;
+  /** Peers asked. */
+  readonly asked: number;
+  /** Peers that answered. */
+  readonly answered: number;
+  /** The quorum asked for, or `undefined` if none (the walk went to its end). */
+  readonly quorum: number | undefined;
+  /** True if `quorum` peers answered with a valid value; true when no quorum was asked. */
+  readonly quorumMet: boolean;
+  /**
+   * The peers among the k closest that answered with another value or none, and stored this
+   * one when sent it (entry correction).
+   */
+  readonly corrected: Peer[];
+  /**
+   * When the answers disagreed and the quorum had stopped the walk early: the peers among the
+   * k closest it had not asked, sent this value too, that stored it (they may have held it).
+   */
+  readonly refreshed: Peer[];
+}
+
+/** A provider of a key, as `findProviders` returns it. */
+export interface ProviderInfo {
+  /**
+   * Its node id (40 hex), or `undefined` when only its address is known: a mainline BitTorrent
+   * node's `get_peers` reply lists addresses without ids.
+   */
+  readonly id: string | undefined;
+  /** Its IP. */
+  readonly host: string;
+  /** The port it announced (its DHT port, unless `provide` was given another). */
+  readonly port: number;
+}
+
+/** Options of `provide`. */
+export interface ProvideOptions extends OperationOptions, QueryEventOptions {
+  /**
+   * The port to announce (a service port). By default this node's own UDP port, sent with
+   * BEP 5 `implied_port: 1` so peers behind NAT are reachable where they announced from.
+   */
+  port?: number;
+}
+
+/** What `provide` did. */
+export interface ProvideResult {
+  /** The 40-hex id the key is provided under (SHA-1 of the key). */
+  readonly key: string;
+  /** The peers that stored this node as a provider. */
+  readonly announcedTo: Peer[];
+  /** The peers among the k closest that did not, each with the cause. */
+  readonly failed: StoreFailure[];
+}
+
+/** Options of `findProviders`. */
+export interface FindProvidersOptions extends OperationOptions, QueryEventOptions {
+  /**
+   * How many distinct providers to find: the walk ends once it has them.
+   * @default {20}
+   */
+  count?: number;
+}
+
+/** A key this node provides, as `providing()` lists it. */
+export interface ProvidedKey {
+  /** The key as given to `provide`. */
+  readonly key: string | Uint8Array;
+  /** Its 40-hex id. */
+  readonly id: string;
+  /** When it was last announced (wall-clock ms). */
+  readonly announcedAt: number;
+  /** How many peers stored the last announcement. */
+  readonly announcedTo: number;
+}
+
+/**
+ * What `set` did.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * const result = await node.set("k", "v");
+ * console.log(result.storedOn.length, result.failed.length, result.storedLocally); // 1 0 true
+ * ```
+ */
 export interface SetResult {
   /** The 40-hex id the value is stored under (SHA-1 of the key). */
   readonly key: string;
@@ -57,7 +204,22 @@ export interface SetResult {
   readonly localRefusal?: PutRefusal | undefined;
 }
 
-/** What `findValue` found. */
+/**
+ * What `findValue` found.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * await node.set("k", "v");
+ * const { value, peers } = await seed.findValue("k");
+ * console.log(value, peers.length); // "v" 1
+ * ```
+ */
 export interface FindValueResult {
   /** The newest value the nodes asked hold, or `undefined` if none had one. */
   readonly value: TypedValue | undefined;
@@ -65,7 +227,41 @@ export interface FindValueResult {
   readonly peers: Peer[];
 }
 
-/** What `bootstrap` achieved. Rejected with a `BootstrapError` instead if nothing answered. */
+/**
+ * Who answered `ping`.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode } from "@kdht/core";
+ *
+ * await using a = new KademliaNode();
+ * await using b = new KademliaNode();
+ * await b.listen(0);
+ * const { peer, rttMs } = await b.ping(await a.listen(0));
+ * console.log(peer.id === a.id, rttMs >= 0); // true true
+ * ```
+ */
+export interface PingResult {
+  /** The node that answered, at the address pinged. */
+  readonly peer: Peer;
+  /** The round trip in ms. */
+  readonly rttMs: number;
+}
+
+/**
+ * What `bootstrap` achieved. Rejected with a `BootstrapError` instead if nothing answered.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * const result = await node.bootstrap([await seed.listen(0)]);
+ * console.log(result.reached, result.peers); // 1 1
+ * ```
+ */
 export interface BootstrapResult {
   /** How many bootstrap addresses answered. */
   readonly reached: number;
@@ -77,7 +273,21 @@ export interface BootstrapResult {
   readonly failed: readonly BootstrapFailure[];
 }
 
-/** Counters for operators: messages by kind, routing table and storage. */
+/**
+ * Counters for operators: messages by kind, routing table and storage.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * const stats = node.stats();
+ * console.log(stats.routingTableSize, stats.queriesByMethod.find_node! > 0); // 1 true
+ * ```
+ */
 export interface NodeStats extends RpcStats {
   /** Contacts in the routing table. */
   routingTableSize: number;
@@ -97,6 +307,20 @@ export interface NodeStats extends RpcStats {
   lookupRounds: number;
   /** Sum over finished lookups of the queries they sent. */
   lookupQueries: number;
+  /** Distributions of finished lookups' rounds, queries and durations (ms). */
+  lookupHistograms: LookupHistograms;
+  /** Our queries waiting for a reply. */
+  pendingQueries: number;
+  /** `"server"`, or `"client"` (BEP 43 read-only: answers nothing, in nobody's table). */
+  mode: NodeMode;
+  /** Keys this node holds provider records for. */
+  providerKeys: number;
+  /** Provider records held, over all keys. */
+  providersHeld: number;
+  /** Keys this node provides itself. */
+  providing: number;
+  /** Random walks started, and ticks skipped because one was still running. */
+  randomWalks: { started: number; skipped: number };
 }
 
 /** Options of `putMutable`. */

@@ -7,7 +7,17 @@ import { idFromHex, idToHex } from "./id/node_id.ts";
 import { isIPv4, isIPv6, isPort } from "./transport/address.ts";
 import type { NodeInfo } from "./wire/compact_nodes.ts";
 
-/** A peer's JSON form: `{ id, host, port }` with the id as 40 hex characters. */
+/**
+ * A peer's JSON form: `{ id, host, port }` with the id as 40 hex characters.
+ *
+ * @example
+ * ```ts
+ * import { Peer, type PeerJson } from "@kdht/core";
+ *
+ * const json: PeerJson = { id: "ab".repeat(20), host: "127.0.0.1", port: 6881 };
+ * console.log(String(Peer.fromJSON(json))); // "abab…ab@127.0.0.1:6881"
+ * ```
+ */
 export interface PeerJson {
   /** 40-character hex node id. */
   id: string;

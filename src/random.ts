@@ -5,7 +5,18 @@
  * @module
  */
 
-/** A source of random bytes and numbers. */
+/**
+ * A source of random bytes and numbers.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type Random, SeededRandom } from "@kdht/core";
+ *
+ * const random: Random = new SeededRandom(42);
+ * console.log(random.fill(new Uint8Array(4))); // the same four bytes on every run
+ * await using node = new KademliaNode({ random });
+ * ```
+ */
 export interface Random {
   /** Fills `target` with random bytes and returns it. */
   fill(target: Uint8Array): Uint8Array;
@@ -13,7 +24,17 @@ export interface Random {
   float(): number;
 }
 
-/** Cryptographically strong randomness from `crypto.getRandomValues`. The default. */
+/**
+ * Cryptographically strong randomness from `crypto.getRandomValues`. The default.
+ *
+ * @example
+ * ```ts
+ * import { cryptoRandom } from "@kdht/core";
+ *
+ * const bytes = cryptoRandom.fill(new Uint8Array(20));
+ * console.log(bytes.length, cryptoRandom.float() < 1); // 20 true
+ * ```
+ */
 export const cryptoRandom: Random = {
   fill(target: Uint8Array): Uint8Array {
     // getRandomValues accepts at most 65,536 bytes per call.
@@ -34,6 +55,15 @@ export const cryptoRandom: Random = {
  * A fast deterministic generator (sfc32, a small chaotic counter PRNG), seeded from a 32-bit
  * integer. Not for secrets: use it only where reproducibility matters more than unpredictability,
  * as in simulations and tests.
+ *
+ * @example
+ * ```ts
+ * import { SeededRandom } from "@kdht/core";
+ *
+ * const a = new SeededRandom(7);
+ * const b = new SeededRandom(7);
+ * console.log(a.float() === b.float()); // true: one seed, one sequence
+ * ```
  */
 export class SeededRandom implements Random {
   #a: number;

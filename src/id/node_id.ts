@@ -220,8 +220,8 @@ export function randomIdWithPrefix(
  * @param random where the bytes come from; defaults to `cryptoRandom`
  * @returns the id as 40 lowercase hex characters
  */
-export function generateNodeId(random: Random = cryptoRandom): string {
-  return idToHex(randomId(random));
+export function generateNodeId(random?: Random): string {
+  return idToHex(randomId(random ?? cryptoRandom));
 }
 
 /**

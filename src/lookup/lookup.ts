@@ -10,9 +10,11 @@
  * closest candidates (failed ones excluded) has answered, or when no candidate is left to ask.
  *
  * Dead nodes cost little: a query that has not answered after the node's `slowAfter` (an RTT
- * multiple) frees its slot and no longer holds up the end; a node whose last query failed
- * (`suspect`) is asked without being waited on at all, and one that failed repeatedly (`bad`)
- * is not asked. A late answer still counts if it comes before the end.
+ * multiple) frees its slot and no longer holds up the end, as long as other nodes can fill
+ * the k places (a result short of k waits a grace period for it, and one with no answer at all
+ * until it answers or fails); a node whose
+ * last query failed (`suspect`) is asked without being waited on at all, and one that failed
+ * repeatedly (`bad`) is not asked. A late answer still counts if it comes before the end.
  *
  * @module
  */
@@ -45,7 +47,9 @@ export type LookupEvent<Found> =
   /** A node's query failed; `error` says why. */
   | { readonly type: "failure"; readonly node: NodeInfo; readonly error: unknown }
   /** A node did not answer within its slow threshold; the lookup goes on without it. */
-  | { readonly type: "slow"; readonly node: NodeInfo };
+  | { readonly type: "slow"; readonly node: NodeInfo }
+  /** A slow node is still silent after its grace period: almost surely gone. */
+  | { readonly type: "overdue"; readonly node: NodeInfo };
 
 /** How to run a lookup. */
 export interface LookupOptions<Found> {
@@ -72,10 +76,16 @@ export interface LookupOptions<Found> {
   /**
    * Asked when the lookup would end while slow nodes among the k closest have not answered
    * yet: returning true waits for them, up to four times their slow threshold (at least 50 ms
-   * in all). A value lookup
+   * in all), as a result short of k does anyway. A value lookup
    * that has found nothing says yes, so a slow holder is not mistaken for an absent value.
    */
   readonly awaitSlow?: (() => boolean) | undefined;
+  /**
+   * Asked before each new query: once it returns true no more queries are sent, and the lookup
+   * ends when those in flight among the k closest have answered, failed or turned slow. A read
+   * with a quorum uses it to keep the answers already on their way instead of dropping them.
+   */
+  readonly drain?: (() => boolean) | undefined;
   /** Told of each step. */
   readonly onEvent?: ((event: LookupEvent<Found>) => void) | undefined;
   /** Aborts the lookup. */
@@ -88,6 +98,8 @@ export interface LookupResult<Found> {
   readonly closest: NodeInfo[];
   /** Every node that answered, nearest first (a superset of `closest`). */
   readonly answered: NodeInfo[];
+  /** Nodes met but never asked (the lookup ended first, or drained), nearest first. */
+  readonly unasked: NodeInfo[];
   /** Every find, in the order the answers came. */
   readonly found: { readonly value: Found; readonly from: NodeInfo }[];
   /** Queries sent. */
@@ -113,23 +125,22 @@ interface Candidate {
   readonly depth: number;
   state: State;
   timer: Timer | undefined;
-  /**
-   * No longer waited on even by `awaitSlow`: asked as a suspect, or still silent well past its
-   * slow threshold.
-   */
-  abandoned: boolean;
+  /** Asked as a suspect: never waited on. */
+  suspect: boolean;
+  /** Silent well past its slow threshold: `awaitSlow` no longer waits on it. */
+  graceOver: boolean;
 }
 
 /**
- * How long `awaitSlow` waits for a slow node: four times its slow threshold, and at least
- * {@linkcode AWAIT_SLOW_MIN_MS}. Past that a node that answers in RTT-scaled time is almost
- * surely dead, and waiting for its full timeout would make a read of a missing key pay for it;
- * the floor keeps a busy process's stall (a garbage collection, a loaded machine) from turning
- * an existing value into "not found".
+ * How long a lookup that cannot do without a slow node (see `step`) waits for it: four times
+ * its slow threshold, and at least {@linkcode SLOW_GRACE_MIN_MS}. Past that a node that answers
+ * in RTT-scaled time is almost surely dead, and waiting for its full timeout would make a read
+ * of a missing key pay for it; the floor keeps a busy process's stall (a garbage collection, a
+ * loaded machine) from turning an existing value into "not found".
  */
-const AWAIT_SLOW_FACTOR = 4;
-/** The least `awaitSlow` waits for a slow node, in ms. */
-export const AWAIT_SLOW_MIN_MS = 50;
+const SLOW_GRACE_FACTOR = 4;
+/** The least a lookup waits for a slow node it cannot do without, in ms. */
+export const SLOW_GRACE_MIN_MS = 50;
 
 function idKey(id: Uint8Array): string {
   return String.fromCharCode.apply(null, id as unknown as number[]);
@@ -167,7 +178,14 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       if (compareDistance(target, candidates[mid]!.node.id, node.id) < 0) lo = mid + 1;
       else hi = mid;
     }
-    candidates.splice(lo, 0, { node, depth, state: State.New, timer: undefined, abandoned: false });
+    candidates.splice(lo, 0, {
+      node,
+      depth,
+      state: State.New,
+      timer: undefined,
+      suspect: false,
+      graceOver: false,
+    });
     return lo === 0;
   };
   for (const seed of options.seeds) add(seed, 1);
@@ -184,6 +202,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       resolve({
         closest: answered.slice(0, k),
         answered,
+        unasked: candidates.filter((c) => c.state === State.New).map((c) => c.node),
         found,
         queries,
         failures,
@@ -207,7 +226,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       if (standing?.(candidate.node) === "suspect") {
         // Its last query failed: ask, but neither hold a slot nor the end for it.
         candidate.state = State.Slow;
-        candidate.abandoned = true;
+        candidate.suspect = true;
       } else {
         candidate.state = State.InFlight;
         active++;
@@ -218,13 +237,12 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
           candidate.state = State.Slow;
           active--;
           onEvent?.({ type: "slow", node: candidate.node });
-          if (options.awaitSlow) {
-            candidate.timer = clock.setTimer(() => {
-              candidate.timer = undefined;
-              candidate.abandoned = true;
-              step();
-            }, Math.max(AWAIT_SLOW_FACTOR * slowAfter, AWAIT_SLOW_MIN_MS) - slowAfter);
-          }
+          candidate.timer = clock.setTimer(() => {
+            candidate.timer = undefined;
+            candidate.graceOver = true;
+            onEvent?.({ type: "overdue", node: candidate.node });
+            step();
+          }, Math.max(SLOW_GRACE_FACTOR * slowAfter, SLOW_GRACE_MIN_MS) - slowAfter);
           step();
         }, slowAfter);
       }
@@ -259,6 +277,12 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       );
     };
 
+    const answeredCount = (): number => {
+      let n = 0;
+      for (const candidate of candidates) if (candidate.state === State.Answered && ++n >= k) break;
+      return n;
+    };
+
     const release = (candidate: Candidate, state: State): void => {
       if (candidate.state === State.InFlight) active--;
       candidate.timer?.cancel();
@@ -270,17 +294,34 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       if (finished) return;
       let considered = 0;
       let waiting = false;
-      let slowNearby = false;
+      let slowPending = false;
+      let slowInGrace = false;
+      const draining = options.drain?.() ?? false;
       for (const candidate of candidates) {
         if (considered >= k) break;
+        // Draining: a node not asked yet will not be, so it holds nothing up.
+        if (candidate.state === State.New && draining) continue;
         if (candidate.state === State.New && active < parallelism) send(candidate);
+        if (candidate.state === State.Slow && !candidate.suspect) {
+          slowPending = true;
+          if (!candidate.graceOver) slowInGrace = true;
+        }
         // Failed and slow nodes (a suspect is slow as soon as it is asked) hold nothing up.
-        if (candidate.state === State.Slow && !candidate.abandoned) slowNearby = true;
         if (candidate.state === State.Failed || candidate.state === State.Slow) continue;
         considered++;
         if (candidate.state !== State.Answered) waiting = true;
       }
-      if (!waiting && !(slowNearby && options.awaitSlow?.())) finish();
+      if (waiting) return;
+      // Slow nodes are passed over when others took their place. Otherwise they get a grace
+      // period: a result short of k (a small network, or a busy process where every reply is
+      // late), or a read that has found nothing yet; and with no answer at all the lookup waits
+      // until they answer or fail, since ending would report nothing.
+      // A draining lookup (its caller has what it needs) waits on no one.
+      if (!draining) {
+        if (slowInGrace && (options.awaitSlow?.() || answeredCount() < k)) return;
+        if (slowPending && answeredCount() === 0) return;
+      }
+      finish();
     };
 
     step();

@@ -6,7 +6,22 @@
 import { ProtocolError, RpcError, TimeoutError, TransportError } from "../errors.ts";
 import { WRONG_CODEC_MESSAGE } from "../rpc/krpc_socket.ts";
 
-/** Why a query to one peer failed. */
+/**
+ * Why a query to one peer failed.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type QueryFailureReason } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * const result = await node.set("k", "v");
+ * const reasons: QueryFailureReason[] = result.failed.map((f) => f.reason);
+ * console.log(reasons); // []: the one peer stored it
+ * ```
+ */
 export type QueryFailureReason =
   /** No reply in time. */
   | "timeout"
@@ -23,7 +38,21 @@ export type QueryFailureReason =
   /** The datagram could not be sent. */
   | "send_failed";
 
-/** A failed query's cause, with the KRPC code for refusals. */
+/**
+ * A failed query's cause, with the KRPC code for refusals.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type QueryFailure } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * const result = await node.set("k", "v");
+ * for (const failure of result.failed as QueryFailure[]) console.log(failure.reason, failure.message);
+ * ```
+ */
 export interface QueryFailure {
   /** The cause. */
   readonly reason: QueryFailureReason;

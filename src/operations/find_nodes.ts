@@ -27,6 +27,7 @@ export function findNodes(
 ): Promise<LookupResult<never>> {
   const id = services.context.id;
   return runLookup<never>(services, target, {
+    method: findNode.name,
     signal,
     extraSeeds,
     query: async (node) => {

@@ -45,6 +45,7 @@ export async function findRecord(
   const quorum = options.quorum ?? Infinity;
   let values = 0;
   const result = await runLookup<FoundRecord>(services, target, {
+    method: findValue.name,
     signal,
     query: async (node) => {
       const reply = await ask(services, node, findValue, { id, target }, signal);

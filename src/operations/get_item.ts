@@ -133,6 +133,7 @@ export async function lookupItem(
   };
   const pass = (k: number, extraSeeds?: readonly NodeInfo[]) =>
     runLookup<FoundItem>(services, wanted.target, {
+      method: get.name,
       signal,
       k,
       extraSeeds,

@@ -12,12 +12,16 @@ import type { Services } from "./services.ts";
 
 /** How to run one lookup. */
 export interface RunLookupOptions<Found> {
+  /** The method the lookup asks with, for its `lookup-finished` report. */
+  readonly method: string;
   /** Asks one node. */
   readonly query: (node: NodeInfo) => Promise<LookupReply<Found>>;
   /** Told of each find; return true to end the lookup. */
   readonly onFound?: ((found: Found, from: NodeInfo) => boolean) | undefined;
   /** Whether to wait for slow nodes among the k closest before ending (see the lookup). */
   readonly awaitSlow?: (() => boolean) | undefined;
+  /** Once true, send no more queries and end when those in flight are done (see the lookup). */
+  readonly drain?: (() => boolean) | undefined;
   /** Told of each step. */
   readonly onEvent?: ((event: LookupEvent<Found>) => void) | undefined;
   /** More places to start from (bootstrap replies). */
@@ -61,13 +65,28 @@ export async function runLookup<Found>(
     query: options.query,
     onFound: options.onFound,
     awaitSlow: options.awaitSlow,
-    onEvent: options.onEvent,
+    drain: options.drain,
+    onEvent: (event) => {
+      // Silent past its grace period: treat it as a suspect until it answers, so the next
+      // lookups do not wait on it even before its query times out.
+      if (event.type === "overdue") keeper.overdue(event.node);
+      options.onEvent?.(event);
+    },
     // A dependent signal of its own: concurrent lookups must not each add a listener to the
     // shared one.
     signal: AbortSignal.any([options.signal]),
   });
-  counters.rounds += result.rounds;
-  counters.queries += result.queries;
+  counters.finished(result);
   keeper.table.touchBucket(target, context.clock.now());
+  context.hooks.lookupFinished({
+    method: options.method,
+    target,
+    rounds: result.rounds,
+    queries: result.queries,
+    failures: result.failures,
+    answered: result.answered.length,
+    found: result.found.length,
+    durationMs: result.durationMs,
+  });
   return result;
 }

@@ -13,7 +13,6 @@
  * @module
  */
 import { isBep42Exempt, isSecureNodeId, withBep42Prefix } from "../id/bep42.ts";
-import type { RoutingTable } from "../routing/routing_table.ts";
 import { findNodes } from "./find_nodes.ts";
 import type { Services } from "./services.ts";
 
@@ -31,18 +30,13 @@ export function secureIdFor(id: Uint8Array, ip: string): Uint8Array | undefined 
 }
 
 /**
- * Moves the routing table to the new id and announces it. Call after the context's id changed.
+ * Announces a new id: a lookup for it, so that the nodes nearest it learn of us. Call after the
+ * context's id changed and the table was rebuilt around it.
  *
  * @param services the running node
- * @param table a new, empty table built around the new id
- * @param signal aborts the announcing lookup (the node's shutdown)
- * @returns the announcing lookup, which never rejects
+ * @param signal aborts the lookup (the node's shutdown)
+ * @returns the lookup, which never rejects
  */
-export function moveToId(
-  services: Services,
-  table: RoutingTable,
-  signal: AbortSignal,
-): Promise<void> {
-  services.context.keeper.rebuild(table);
-  return findNodes(services, table.localId, signal).then(() => {}, () => {});
+export function announceId(services: Services, signal: AbortSignal): Promise<void> {
+  return findNodes(services, services.context.id, signal).then(() => {}, () => {});
 }

@@ -7,16 +7,7 @@
 import type { NodeContext } from "../node_context.ts";
 import type { Random } from "../random.ts";
 import type { KrpcSocket } from "../rpc/krpc_socket.ts";
-
-/** Totals over every lookup the node ran. */
-export interface LookupCounters {
-  /** Lookups run. */
-  lookups: number;
-  /** Sum of their sequential request waves. */
-  rounds: number;
-  /** Sum of the queries they sent. */
-  queries: number;
-}
+import type { LookupStats } from "../metrics/lookup_stats.ts";
 
 /** A running node's parts, as operations see them. */
 export interface Services {
@@ -28,8 +19,8 @@ export interface Services {
   readonly random: Random;
   /** Lookup queries in flight. */
   readonly alpha: number;
-  /** Lookup totals, updated by every lookup. */
-  readonly counters: LookupCounters;
+  /** Lookup totals and histograms, updated by every lookup. */
+  readonly counters: LookupStats;
   /** Mark our queries read-only (BEP 43). */
   readonly readOnly: () => boolean;
 }

@@ -10,7 +10,17 @@ import { IndexedHeap } from "./indexed_heap.ts";
 import { type StoredRecord, valueByteLength } from "./record.ts";
 import type { PutRefusal, PutResult, Storage, StorageStats } from "./storage.ts";
 
-/** Options for {@linkcode MemoryStorage}: its capacity. */
+/**
+ * Options for {@linkcode MemoryStorage}: its capacity.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, MemoryStorage, type MemoryStorageOptions } from "@kdht/core";
+ *
+ * const options: MemoryStorageOptions = { maxRecords: 10_000, maxBytes: 16 * 1024 * 1024 };
+ * await using node = new KademliaNode({ storage: new MemoryStorage(options) });
+ * ```
+ */
 export type MemoryStorageOptions = StorageCapacityOptions;
 
 /** A held record with what eviction needs, computed once when it is stored. */
@@ -81,7 +91,7 @@ export class MemoryStorage implements Storage {
    * @throws {RangeError} if a capacity is not a positive integer
    */
   constructor(options: MemoryStorageOptions = {}) {
-    const capacity = resolveCapacity(options);
+    const capacity = resolveCapacity(options ?? {});
     this.#maxRecords = capacity.maxRecords;
     this.#maxBytes = capacity.maxBytes;
   }

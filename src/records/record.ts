@@ -7,7 +7,21 @@
  */
 import type { TypedValue } from "../wire/value.ts";
 
-/** One record as a node holds it. */
+/**
+ * One record as a node holds it.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, MemoryStorage, type StoredRecord } from "@kdht/core";
+ *
+ * const storage = new MemoryStorage();
+ * await using node = new KademliaNode({ storage });
+ * await node.listen(0);
+ * await node.set("k", "v");
+ * const [record]: StoredRecord[] = [...storage.records()];
+ * console.log(record!.value, record!.local); // "v" true
+ * ```
+ */
 export interface StoredRecord {
   /** The 20-byte key (SHA-1 of the user's key). */
   readonly key: Uint8Array;

@@ -57,6 +57,10 @@ export interface RecordsOptions {
   readonly maxValueSize: number;
   /** The longest lifetime a record gets from its publication. */
   readonly recordTtlMs: number;
+  /** Told of every record kept, published here or received. Must not throw. */
+  readonly onStored?:
+    | ((record: StoredRecord, source: RecordSource | undefined) => void)
+    | undefined;
 }
 
 /** The node's records: storage plus the rules for what goes in. */
@@ -66,6 +70,9 @@ export class Records {
   readonly #clock: Clock;
   readonly #maxValueSize: number;
   readonly #recordTtlMs: number;
+  readonly #onStored:
+    | ((record: StoredRecord, source: RecordSource | undefined) => void)
+    | undefined;
 
   /** @param options storage, clock and limits */
   constructor(options: RecordsOptions) {
@@ -73,6 +80,7 @@ export class Records {
     this.#clock = options.clock;
     this.#maxValueSize = options.maxValueSize;
     this.#recordTtlMs = options.recordTtlMs;
+    this.#onStored = options.onStored;
   }
 
   /** The longest lifetime a record gets. */
@@ -100,9 +108,15 @@ export class Records {
    *
    * @param incoming the record sent
    * @param source who sent it
+   * @param order which of incoming and held wins (positive: incoming); last writer wins by
+   *   default, a namespace's `select` for validated keys
    * @returns the stored record, or the refusal and its KRPC code
    */
-  accept(incoming: IncomingRecord, source?: RecordSource): AcceptOutcome {
+  accept(
+    incoming: IncomingRecord,
+    source?: RecordSource,
+    order: (incoming: IncomingRecord, held: StoredRecord) => number = compareRecords,
+  ): AcceptOutcome {
     const size = valueByteLength(incoming.value);
     if (size > this.#maxValueSize) {
       return refuse(
@@ -119,9 +133,9 @@ export class Records {
     const expiresAt = incoming.publishedAt + ttl;
     if (expiresAt <= now) return refuse("expired", 201, "record already expired");
     const held = this.get(incoming.key);
-    const order = held === undefined ? 1 : compareRecords(incoming, held);
-    if (order < 0) return refuse("older", 302, "a newer record is held for this key");
-    const record: StoredRecord = order === 0
+    const rank = held === undefined ? 1 : order(incoming, held);
+    if (rank < 0) return refuse("older", 302, "a newer record is held for this key");
+    const record: StoredRecord = rank === 0
       // The same publication again (a holder's re-store): only the receipt time moves.
       ? { ...held!, receivedAt: now, cached: held!.cached && incoming.cached }
       : {
@@ -155,7 +169,8 @@ export class Records {
     publisher: Uint8Array,
     options: { readonly ttlMs?: number | undefined; readonly name?: string | undefined } = {},
   ): { record: StoredRecord; result: PutResult } {
-    const now = this.#clock.wallTime();
+    // Whole milliseconds: the stamp travels as a KRPC integer (a virtual clock's is fractional).
+    const now = Math.floor(this.#clock.wallTime());
     const held = this.storage.get(key);
     const publishedAt = held && held.publishedAt >= now ? held.publishedAt + 1 : now;
     const record: StoredRecord = {
@@ -168,7 +183,9 @@ export class Records {
       receivedAt: now,
       name: options.name,
     };
-    return { record, result: this.storage.put(record) };
+    const result = this.storage.put(record);
+    if (result.stored) this.#onStored?.(record, undefined);
+    return { record, result };
   }
 
   /**
@@ -186,7 +203,10 @@ export class Records {
 
   #put(record: StoredRecord, source: RecordSource | undefined): AcceptOutcome {
     const result = this.storage.put(record, source);
-    if (result.stored) return { stored: true, record };
+    if (result.stored) {
+      this.#onStored?.(record, source);
+      return { stored: true, record };
+    }
     return result.reason === "too_large"
       ? refuse("too_large", 205, "value too big for this node's storage")
       : refuse("full", 202, "storage full");

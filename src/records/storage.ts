@@ -13,7 +13,16 @@ import type { StoredRecord } from "./record.ts";
 
 export type { StoredRecord } from "./record.ts";
 
-/** Where a record came from, for per-source accounting (quotas) in stores that keep it. */
+/**
+ * Where a record came from, for per-source accounting (quotas) in stores that keep it.
+ *
+ * @example
+ * ```ts
+ * import type { RecordSource } from "@kdht/core";
+ *
+ * const source: RecordSource = { host: "127.0.0.1", port: 6881 }; // who sent a record
+ * ```
+ */
 export interface RecordSource {
   /** The sender's IP literal. */
   readonly host: string;
@@ -21,14 +30,54 @@ export interface RecordSource {
   readonly port: number;
 }
 
-/** Why a store refused a record. */
+/**
+ * Why a store refused a record.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStorage, type PutRefusal } from "@kdht/core";
+ *
+ * const storage = new MemoryStorage({ maxBytes: 4 });
+ * storage.open(new Uint8Array(20));
+ * const result = storage.put({
+ *   key: new Uint8Array(20).fill(1),
+ *   value: "too long for four bytes",
+ *   publishedAt: Date.now(),
+ *   expiresAt: Date.now() + 60_000,
+ *   local: false,
+ *   receivedAt: Date.now(),
+ * });
+ * const reason: PutRefusal | undefined = result.stored ? undefined : result.reason;
+ * console.log(reason); // "too_large"
+ * ```
+ */
 export type PutRefusal =
   /** The store is at capacity and every record it could evict is nearer our id. */
   | "full"
   /** The value alone is larger than the store's byte capacity. */
   | "too_large";
 
-/** What {@linkcode Storage.put} did. */
+/**
+ * What {@linkcode Storage.put} did.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStorage, type PutResult } from "@kdht/core";
+ *
+ * const storage = new MemoryStorage();
+ * storage.open(new Uint8Array(20));
+ * const now = Date.now();
+ * const result: PutResult = storage.put({
+ *   key: new Uint8Array(20).fill(1),
+ *   value: "v",
+ *   publishedAt: now,
+ *   expiresAt: now + 60_000,
+ *   local: true,
+ *   receivedAt: now,
+ * });
+ * console.log(result.stored); // true
+ * ```
+ */
 export type PutResult =
   | { readonly stored: true; readonly evicted: number }
   | { readonly stored: false; readonly reason: PutRefusal };
@@ -37,6 +86,19 @@ export type PutResult =
  * A store's counters. `records` and `bytes` describe what is held now; the others count over
  * the store's life: since it was created, for a memory store, and across restarts, for a
  * persistent one.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * await node.set("k", "v");
+ * const { records, bytes } = seed.stats().storage;
+ * console.log(records, bytes); // 1 1
+ * ```
  */
 export interface StorageStats {
   /** Records held. */
@@ -51,7 +113,17 @@ export interface StorageStats {
   expired: number;
 }
 
-/** A key-value store for records. */
+/**
+ * A key-value store for records.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, MemoryStorage, type Storage } from "@kdht/core";
+ *
+ * const storage: Storage = new MemoryStorage({ maxRecords: 1000 });
+ * await using node = new KademliaNode({ storage }); // the node opens and closes it
+ * ```
+ */
 export interface Storage {
   /**
    * Called by the node once, before first use, with the node's id: stores that evict by

@@ -26,7 +26,21 @@ export interface Contact extends RttState {
   failures: number;
 }
 
-/** How much the table trusts a contact (BEP 5's node states). */
+/**
+ * How much the table trusts a contact (BEP 5's node states).
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode, type ContactHealth } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * const health: Record<ContactHealth, number> = node.stats().contacts;
+ * console.log(health.good); // 1: the seed answered
+ * ```
+ */
 export type ContactHealth = "good" | "questionable" | "bad";
 
 /**

@@ -186,15 +186,26 @@ export class ContactKeeper {
   }
 
   /**
+   * A query to a node is long overdue (a lookup gave up waiting on it): until it answers or
+   * its query fails, lookups ask it without waiting on it. Not a failure: it may still answer.
+   *
+   * @param node the node asked
+   */
+  overdue(node: NodeInfo): void {
+    this.#memory.markOverdue(node.id, this.#clock.now());
+  }
+
+  /**
    * What is known of a node before asking it.
    *
    * @param node a node a lookup is about to ask
    */
   standing(node: NodeInfo): Standing {
+    const now = this.#clock.now();
     const contact = this.#table.get(node.id);
-    const failures = contact ? contact.failures : this.#memory.failures(node.id, this.#clock.now());
-    if (failures === 0) return "fresh";
-    return failures >= this.#table.badAfterFailures ? "bad" : "suspect";
+    const failures = contact ? contact.failures : this.#memory.failures(node.id, now);
+    if (failures >= this.#table.badAfterFailures) return "bad";
+    return failures > 0 || this.#memory.isOverdue(node.id, now) ? "suspect" : "fresh";
   }
 
   /**

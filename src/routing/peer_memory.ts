@@ -15,6 +15,8 @@ export const PEER_MEMORY_SIZE = 4096;
 
 interface Entry extends RttState {
   failures: number;
+  /** A query to it is long overdue: a suspect until it answers. */
+  overdue: boolean;
   at: number;
 }
 
@@ -49,7 +51,30 @@ export class PeerMemory {
   recordFailure(id: Uint8Array, now: number): void {
     const entry = this.#take(keyOf(id), now);
     entry.failures++;
+    entry.overdue = false;
     entry.at = now;
+  }
+
+  /**
+   * Marks `id` as having a query long overdue.
+   *
+   * @param id the node's 20-byte id
+   * @param now the Clock's current time
+   */
+  markOverdue(id: Uint8Array, now: number): void {
+    const entry = this.#take(keyOf(id), now);
+    entry.overdue = true;
+    entry.at = now;
+  }
+
+  /**
+   * True while a query to `id` is long overdue.
+   *
+   * @param id the node's 20-byte id
+   * @param now the Clock's current time
+   */
+  isOverdue(id: Uint8Array, now: number): boolean {
+    return this.#live(id, now)?.overdue ?? false;
   }
 
   /**
@@ -62,6 +87,7 @@ export class PeerMemory {
   recordReply(id: Uint8Array, now: number, rttMs: number): void {
     const entry = this.#take(keyOf(id), now);
     entry.failures = 0;
+    entry.overdue = false;
     entry.at = now;
     addRttSample(entry, rttMs);
   }
@@ -74,7 +100,10 @@ export class PeerMemory {
   forgetFailures(id: Uint8Array): void {
     if (this.#entries.size === 0) return;
     const entry = this.#entries.get(keyOf(id));
-    if (entry) entry.failures = 0;
+    if (entry) {
+      entry.failures = 0;
+      entry.overdue = false;
+    }
   }
 
   /**
@@ -115,7 +144,7 @@ export class PeerMemory {
     } else if (this.#entries.size >= this.#limit) {
       this.#entries.delete(this.#entries.keys().next().value!);
     }
-    entry ??= { failures: 0, at: now, srtt: Number.NaN, rttvar: 0 };
+    entry ??= { failures: 0, overdue: false, at: now, srtt: Number.NaN, rttvar: 0 };
     this.#entries.set(key, entry);
     return entry;
   }

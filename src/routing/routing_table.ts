@@ -51,7 +51,13 @@ export interface RoutingTableOptions {
    * @default {5}
    */
   dropAfterFailures?: number;
+  /** Told when a contact enters the buckets (not a replacement cache). Must not throw. */
+  onAdded?: (contact: Contact) => void;
+  /** Told when a contact leaves the buckets. Must not throw. */
+  onRemoved?: (contact: Contact) => void;
 }
+
+function ignore(): void {}
 
 /**
  * How long an answer keeps a contact good (BEP 5: 15 minutes). A full bucket whose least
@@ -130,6 +136,8 @@ export class RoutingTable {
   readonly #replacementCacheSize: number;
   readonly #badAfter: number;
   readonly #dropAfter: number;
+  readonly #onAdded: (contact: Contact) => void;
+  readonly #onRemoved: (contact: Contact) => void;
   #buckets: KBucket[];
   #size = 0;
 
@@ -158,6 +166,8 @@ export class RoutingTable {
       this.#badAfter,
       1_000_000,
     );
+    this.#onAdded = options.onAdded ?? ignore;
+    this.#onRemoved = options.onRemoved ?? ignore;
     // The first bucket has never been active: every bucket starts out due for refresh.
     this.#buckets = [new KBucket(-Infinity)];
   }
@@ -232,6 +242,7 @@ export class RoutingTable {
         bucket.append(contact);
         bucket.lastActivity = now;
         this.#size++;
+        this.#onAdded(contact);
         return { kind: "inserted", contact };
       }
       if (index === last && last < MAX_BUCKETS - 1) {
@@ -249,6 +260,8 @@ export class RoutingTable {
         const contact = createContact(id, host, port, now);
         bucket.append(contact);
         bucket.lastActivity = now;
+        this.#onRemoved(evicted);
+        this.#onAdded(contact);
         return { kind: "replaced", contact, evicted };
       }
       const cached = bucket.replacementIndexOf(id);
@@ -340,8 +353,14 @@ export class RoutingTable {
     const deep = shallow.split(last, this.#localId, now);
     buckets.push(deep);
     // Either half may now have room that its replacement entries can fill.
-    while (shallow.contacts.length < this.#k && shallow.promote() !== undefined) this.#size++;
-    while (deep.contacts.length < this.#k && deep.promote() !== undefined) this.#size++;
+    for (const half of [shallow, deep]) {
+      while (half.contacts.length < this.#k) {
+        const promoted = half.promote();
+        if (promoted === undefined) break;
+        this.#size++;
+        this.#onAdded(promoted);
+      }
+    }
   }
 
   #bucketFor(id: Uint8Array): KBucket {
@@ -381,7 +400,12 @@ export class RoutingTable {
   #removeAt(bucket: KBucket, at: number): Contact {
     const contact = bucket.removeAt(at);
     this.#size--;
-    if (bucket.promote() !== undefined) this.#size++;
+    this.#onRemoved(contact);
+    const promoted = bucket.promote();
+    if (promoted !== undefined) {
+      this.#size++;
+      this.#onAdded(promoted);
+    }
     return contact;
   }
 

@@ -21,10 +21,10 @@ import {
 } from "../wire/envelope.ts";
 import type { KrpcMethod, MethodArgs, MethodReply, QueryInfo } from "./method.ts";
 import { Transactions } from "./transactions.ts";
-import { emptyRpcStats, type RpcStats } from "./rpc_stats.ts";
+import { type DropReason, emptyRpcStats, type RpcStats } from "./rpc_stats.ts";
 
 export { emptyRpcStats } from "./rpc_stats.ts";
-export type { RpcStats } from "./rpc_stats.ts";
+export type { DropReason, RpcStats } from "./rpc_stats.ts";
 
 /**
  * Datagrams this short cannot hold a KRPC message (the smallest, a ping reply, is 47 bytes in
@@ -58,8 +58,11 @@ export interface KrpcSocketOptions {
   methods: MethodResolver;
   /** Handed to every method's `handle`. */
   context: unknown;
-  /** Told of every valid query before it is handled (the node updates its routing table). */
-  onQuery?: (args: MethodArgs, info: QueryInfo) => void;
+  /**
+   * Told of every valid query before it is handled (the node updates its routing table), with
+   * the name of the method answering it.
+   */
+  onQuery?: (args: MethodArgs, info: QueryInfo, method: string) => void;
   /** When false the node answers no query at all (BEP 43 read-only / client mode). */
   answering?: () => boolean;
   /**
@@ -109,6 +112,11 @@ export interface QueryOptions {
   readOnly?: boolean | undefined;
 }
 
+/** Adds one to a counter keyed by method name. */
+function count(counters: Record<string, number>, name: string): void {
+  counters[name] = (counters[name] ?? 0) + 1;
+}
+
 /** A KRPC endpoint over one transport. */
 export class KrpcSocket {
   readonly #transport: DatagramTransport;
@@ -117,7 +125,7 @@ export class KrpcSocket {
   readonly #clock: Clock;
   readonly #methods: MethodResolver;
   readonly #context: unknown;
-  readonly #onQuery: ((args: MethodArgs, info: QueryInfo) => void) | undefined;
+  readonly #onQuery: ((args: MethodArgs, info: QueryInfo, method: string) => void) | undefined;
   readonly #answering: () => boolean;
   readonly #onWarning: ((message: string, from: Address) => void) | undefined;
   readonly #clientVersion: Uint8Array | undefined;
@@ -154,7 +162,14 @@ export class KrpcSocket {
 
   /** A snapshot of the counters. */
   stats(): RpcStats {
-    return { ...this.#stats, queriesByMethod: { ...this.#stats.queriesByMethod } };
+    const stats = this.#stats;
+    return {
+      ...stats,
+      queriesByMethod: { ...stats.queriesByMethod },
+      queriesReceivedByMethod: { ...stats.queriesReceivedByMethod },
+      timedOutByMethod: { ...stats.timedOutByMethod },
+      droppedByReason: { ...stats.droppedByReason },
+    };
   }
 
   /** Queries sent that have not been answered, timed out or aborted yet. */
@@ -206,7 +221,10 @@ export class KrpcSocket {
       method as unknown as KrpcMethod,
       timeoutMs,
       options.signal,
-      () => stats.timedOut++,
+      () => {
+        stats.timedOut++;
+        count(stats.timedOutByMethod, method.name);
+      },
     );
     if (opened === undefined) {
       return Promise.reject(
@@ -226,7 +244,7 @@ export class KrpcSocket {
       );
     }
     stats.queriesSent++;
-    stats.queriesByMethod[method.name] = (stats.queriesByMethod[method.name] ?? 0) + 1;
+    count(stats.queriesByMethod, method.name);
     stats.sent++;
     this.#transport.send(data, to).catch((error: Error) => {
       stats.sendFailures++;
@@ -263,6 +281,11 @@ export class KrpcSocket {
       this.#stats.sendFailures++;
       this.#onWarning?.(`send failed: ${error.message}`, to);
     });
+  }
+
+  #drop(reason: DropReason): void {
+    this.#stats.dropped++;
+    this.#stats.droppedByReason[reason]++;
   }
 
   #warn(message: string, from: Address): void {
@@ -342,23 +365,27 @@ export class KrpcSocket {
   /** The pending query a reply answers; a reply nobody waits for is dropped and counted. */
   #match(t: Uint8Array, from: Address) {
     const pending = this.#transactions.match(t, from);
-    if (!pending) this.#stats.dropped++;
+    if (typeof pending === "string") {
+      this.#drop(pending);
+      return undefined;
+    }
     return pending;
   }
 
   #handleQuery(query: QueryEnvelope, size: number, from: Address): void {
     if (!this.#answering()) {
-      this.#stats.dropped++;
+      this.#drop("not_answering");
       return;
     }
     if (this.#handling >= this.#maxConcurrent) {
-      this.#stats.dropped++;
+      this.#drop("overloaded");
       this.#warn("inbound query dropped: too many answers pending", from);
       return;
     }
     const method = this.#methods(query.method, query.args);
     if (!method) {
       this.#stats.queriesReceived++;
+      count(this.#stats.queriesReceivedByMethod, "unknown");
       this.#replyError(
         query.t,
         ErrorCode.MethodUnknown,
@@ -377,8 +404,9 @@ export class KrpcSocket {
       return;
     }
     this.#stats.queriesReceived++;
+    count(this.#stats.queriesReceivedByMethod, method.name);
     const info: QueryInfo = { from, readOnly: query.readOnly };
-    this.#onQuery?.(args, info);
+    this.#onQuery?.(args, info, method.name);
     let result: MethodReply | Promise<MethodReply>;
     try {
       result = method.handle(this.#context, args, info);

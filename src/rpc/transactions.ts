@@ -128,18 +128,18 @@ export class Transactions {
 
   /**
    * The pending query a reply answers, removed from the table: the same transaction id, and
-   * from where the query went. Undefined for an unknown id or a reply from elsewhere.
+   * from where the query went.
    *
    * @param t the reply's transaction id
    * @param from where the reply came from
+   * @returns the query, or why the reply matches none
    */
-  match(t: Uint8Array, from: Address): Pending | undefined {
+  match(t: Uint8Array, from: Address): Pending | "unknown_transaction" | "wrong_address" {
     const tid = t.length === 2 ? (t[0]! << 8) | t[1]! : -1;
     const pending = this.#pending.get(tid);
-    if (!pending || pending.port !== from.port || pending.host !== hostKey(from.host)) {
-      return undefined;
-    }
-    return this.take(tid);
+    if (!pending) return "unknown_transaction";
+    if (pending.port !== from.port || pending.host !== hostKey(from.host)) return "wrong_address";
+    return this.take(tid)!;
   }
 
   /**

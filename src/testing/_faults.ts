@@ -7,7 +7,18 @@
 import { formatAddress, isIPv4, isIPv6, parseAddress } from "../transport/address.ts";
 import type { Address } from "../transport/datagram_transport.ts";
 
-/** A partition member: a host (every port on it), a `"host:port"` string, or an Address. */
+/**
+ * A partition member: a host (every port on it), a `"host:port"` string, or an Address.
+ *
+ * @example
+ * ```ts
+ * import { MemoryNetwork, type PartitionMember } from "@kdht/core/testing";
+ *
+ * const network = new MemoryNetwork();
+ * const sideA: PartitionMember[] = ["10.0.0.1", { host: "10.0.0.2", port: 6881 }];
+ * console.log(sideA.length); // a host alone, or one endpoint
+ * ```
+ */
 export type PartitionMember = string | Address;
 
 /**

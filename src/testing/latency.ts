@@ -13,6 +13,16 @@ import type { Address } from "../transport/datagram_transport.ts";
  * The one-way delay of one datagram, in milliseconds. Called once per datagram sent (after
  * the loss draw). A result that is negative or NaN means 0; `Infinity` means the datagram is
  * lost.
+ *
+ * @example
+ * ```ts
+ * import { type LatencyModel, MemoryNetwork } from "@kdht/core/testing";
+ *
+ * // 5 ms inside 10.0.0.0/24, 80 ms elsewhere:
+ * const latency: LatencyModel = (from, to) =>
+ *   from.host.startsWith("10.0.0.") && to.host.startsWith("10.0.0.") ? 5 : 80;
+ * const network = new MemoryNetwork({ latency });
+ * ```
  */
 export type LatencyModel = (from: Address, to: Address, random: Random) => number;
 
@@ -53,6 +63,13 @@ export function constantLatency(ms: number): LatencyModel {
  * @param maxMs the longest delay, in milliseconds
  * @returns the model
  * @throws {RangeError} if a bound is negative or not finite, or `minMs > maxMs`
+ *
+ * @example
+ * ```ts
+ * import { MemoryNetwork, uniformLatency } from "@kdht/core/testing";
+ *
+ * const network = new MemoryNetwork({ latency: uniformLatency(10, 100) });
+ * ```
  */
 export function uniformLatency(minMs: number, maxMs: number): LatencyModel {
   checkMs("uniformLatency", "minMs", minMs);
@@ -72,23 +89,45 @@ export function uniformLatency(minMs: number, maxMs: number): LatencyModel {
  *
  * @param meanMs the mean delay, in milliseconds
  * @param stdDevMs the standard deviation, in milliseconds
- * @param minMs the floor for a drawn delay, in milliseconds
+ * @param minMs the floor for a drawn delay, in milliseconds (default 0)
  * @returns the model
  * @throws {RangeError} if an argument is negative or not finite
+ *
+ * @example
+ * ```ts
+ * import { MemoryNetwork, normalLatency } from "@kdht/core/testing";
+ *
+ * const network = new MemoryNetwork({ latency: normalLatency(50, 15, 5) }); // never under 5 ms
+ * ```
  */
-export function normalLatency(meanMs: number, stdDevMs: number, minMs = 0): LatencyModel {
+export function normalLatency(
+  meanMs: number,
+  stdDevMs: number,
+  minMs?: number,
+): LatencyModel {
   checkMs("normalLatency", "meanMs", meanMs);
   checkMs("normalLatency", "stdDevMs", stdDevMs);
-  checkMs("normalLatency", "minMs", minMs);
+  const floor = minMs ?? 0;
+  checkMs("normalLatency", "minMs", floor);
   return (_from, _to, random) => {
     const u1 = 1 - random.float(); // in (0, 1], so the log is finite
     const u2 = random.float();
     const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-    return Math.max(minMs, meanMs + stdDevMs * z);
+    return Math.max(floor, meanMs + stdDevMs * z);
   };
 }
 
-/** Options for {@linkcode pairwiseLatency}. */
+/**
+ * Options for {@linkcode pairwiseLatency}.
+ *
+ * @example
+ * ```ts
+ * import { MemoryNetwork, pairwiseLatency, type PairwiseLatencyOptions, uniformLatency } from "@kdht/core/testing";
+ *
+ * const options: PairwiseLatencyOptions = { jitter: uniformLatency(0, 5), seed: 1 };
+ * const network = new MemoryNetwork({ latency: pairwiseLatency(uniformLatency(10, 200), options) });
+ * ```
+ */
 export interface PairwiseLatencyOptions {
   /**
    * Added to the link's fixed delay for each datagram, drawn from the network's random.
@@ -138,9 +177,9 @@ function hashAddress(address: Address): number {
  */
 export function pairwiseLatency(
   link: LatencyModel,
-  options: PairwiseLatencyOptions = {},
+  options?: PairwiseLatencyOptions,
 ): LatencyModel {
-  const { jitter, seed = 0, symmetric = true } = options;
+  const { jitter, seed = 0, symmetric = true } = options ?? {};
   if (typeof link !== "function") {
     throw new TypeError(`Cannot create pairwiseLatency: 'link' must be a function, got ${link}`);
   }

@@ -23,7 +23,17 @@ import { Faults, type PartitionMember } from "./_faults.ts";
 
 export type { PartitionMember };
 
-/** Options for {@linkcode MemoryNetwork}. */
+/**
+ * Options for {@linkcode MemoryNetwork}.
+ *
+ * @example
+ * ```ts
+ * import { MemoryNetwork, type MemoryNetworkOptions, VirtualClock } from "@kdht/core/testing";
+ *
+ * const options: MemoryNetworkOptions = { clock: new VirtualClock(), loss: 0.01 };
+ * const network = new MemoryNetwork(options);
+ * ```
+ */
 export interface MemoryNetworkOptions {
   /**
    * Schedules deliveries that have latency. Use a `VirtualClock` for simulations.
@@ -53,7 +63,18 @@ export interface MemoryNetworkOptions {
   maxDatagramSize?: number;
 }
 
-/** Counters since the network was created; `sent = delivered + lost + undeliverable + inFlight`. */
+/**
+ * Counters since the network was created; `sent = delivered + lost + undeliverable + inFlight`.
+ *
+ * @example
+ * ```ts
+ * import { MemoryNetwork, type MemoryNetworkStats } from "@kdht/core/testing";
+ *
+ * const network = new MemoryNetwork();
+ * const stats: MemoryNetworkStats = network.stats();
+ * console.log(stats.sent, stats.lost); // 0 0
+ * ```
+ */
 export interface MemoryNetworkStats {
   /** Datagrams accepted by `send`. */
   sent: number;
@@ -148,14 +169,14 @@ export class MemoryNetwork {
    * @throws {RangeError} if `loss` is outside 0–1 or `maxDatagramSize` outside 1–65,507
    * @throws {TypeError} if `clock`, `random` or `latency` lacks the expected functions
    */
-  constructor(options: MemoryNetworkOptions = {}) {
+  constructor(options?: MemoryNetworkOptions) {
     const {
       clock = systemClock,
       random = new SeededRandom(1),
       latency = zeroLatency,
       loss = 0,
       maxDatagramSize = DEFAULT_MAX_DATAGRAM_SIZE,
-    } = options;
+    } = options ?? {};
     if (typeof clock?.setTimer !== "function" || typeof clock.now !== "function") {
       throw new TypeError(`Cannot create MemoryNetwork: 'clock' must implement Clock`);
     }

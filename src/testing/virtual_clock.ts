@@ -7,7 +7,17 @@
 import { type Clock, systemClock, type Timer } from "../clock.ts";
 import { type HeapTimer, TimerHeap } from "./_timer_heap.ts";
 
-/** Options for {@linkcode VirtualClock}. */
+/**
+ * Options for {@linkcode VirtualClock}.
+ *
+ * @example
+ * ```ts
+ * import { VirtualClock, type VirtualClockOptions } from "@kdht/core/testing";
+ *
+ * const options: VirtualClockOptions = { startWallMs: Date.UTC(2030, 0, 1) };
+ * console.log(new Date(new VirtualClock(options).wallTime()).toISOString()); // "2030-01-01T00:00:00.000Z"
+ * ```
+ */
 export interface VirtualClockOptions {
   /**
    * The virtual time the clock starts at, in milliseconds.
@@ -28,7 +38,20 @@ export interface VirtualClockOptions {
   maxFiringsPerInstant?: number;
 }
 
-/** Options for {@linkcode VirtualClock.runUntilSettled}. */
+/**
+ * Options for {@linkcode VirtualClock.runUntilSettled}.
+ *
+ * @example
+ * ```ts
+ * import { type RunUntilSettledOptions, VirtualClock } from "@kdht/core/testing";
+ *
+ * const clock = new VirtualClock();
+ * const options: RunUntilSettledOptions = { maxMs: 60_000 };
+ * const done = new Promise<void>((resolve) => clock.setTimer(() => resolve(), 1000));
+ * await clock.runUntilSettled(done, options);
+ * console.log(clock.now()); // 1000
+ * ```
+ */
 export interface RunUntilSettledOptions {
   /**
    * Give up after this much virtual time, in milliseconds.
@@ -37,7 +60,20 @@ export interface RunUntilSettledOptions {
   maxMs?: number;
 }
 
-/** Options for {@linkcode VirtualClock.runAll}. */
+/**
+ * Options for {@linkcode VirtualClock.runAll}.
+ *
+ * @example
+ * ```ts
+ * import { type RunAllOptions, VirtualClock } from "@kdht/core/testing";
+ *
+ * const clock = new VirtualClock();
+ * clock.setTimer(() => {}, 5000);
+ * const options: RunAllOptions = { maxMs: 10_000 };
+ * await clock.runAll(options);
+ * console.log(clock.now()); // 5000
+ * ```
+ */
 export interface RunAllOptions {
   /**
    * Give up if timers are still pending after this much virtual time, in milliseconds.
@@ -158,9 +194,9 @@ export class VirtualClock implements Clock {
    * @param options where time starts and the runaway-loop bound
    * @throws {RangeError} if `startMs` is not finite or `maxFiringsPerInstant` not a positive integer
    */
-  constructor(options: VirtualClockOptions = {}) {
+  constructor(options?: VirtualClockOptions) {
     const { startMs = 0, startWallMs = DEFAULT_START_WALL_MS, maxFiringsPerInstant = 1_000_000 } =
-      options;
+      options ?? {};
     for (const [name, value] of [["startMs", startMs], ["startWallMs", startWallMs]] as const) {
       if (typeof value !== "number" || !Number.isFinite(value)) {
         throw new RangeError(
@@ -261,7 +297,7 @@ export class VirtualClock implements Clock {
    */
   async runUntilSettled<T>(
     promise: PromiseLike<T>,
-    options: RunUntilSettledOptions = {},
+    options?: RunUntilSettledOptions,
   ): Promise<T> {
     let state: "pending" | "fulfilled" | "rejected" = "pending";
     let value: T | undefined;
@@ -277,7 +313,7 @@ export class VirtualClock implements Clock {
       },
     );
     // Handlers are attached before anything can throw, so a rejection is never unhandled.
-    const maxMs = checkDuration("run VirtualClock", "maxMs", options.maxMs ?? ONE_DAY_MS);
+    const maxMs = checkDuration("run VirtualClock", "maxMs", options?.maxMs ?? ONE_DAY_MS);
     this.#enter("runUntilSettled");
     try {
       const limit = this.#now + maxMs;
@@ -315,9 +351,9 @@ export class VirtualClock implements Clock {
    * @throws {Error} if timers remain after `maxMs` or `maxTimers` (a periodic timer never
    *   drains: use {@linkcode VirtualClock.advance} for those), or as `advance` does
    */
-  async runAll(options: RunAllOptions = {}): Promise<number> {
-    const maxMs = checkDuration("run VirtualClock", "maxMs", options.maxMs ?? ONE_DAY_MS);
-    const maxTimers = checkCount("run VirtualClock", "maxTimers", options.maxTimers ?? 1_000_000);
+  async runAll(options?: RunAllOptions): Promise<number> {
+    const maxMs = checkDuration("run VirtualClock", "maxMs", options?.maxMs ?? ONE_DAY_MS);
+    const maxTimers = checkCount("run VirtualClock", "maxTimers", options?.maxTimers ?? 1_000_000);
     this.#enter("runAll");
     let fired = 0;
     try {

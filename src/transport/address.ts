@@ -5,7 +5,21 @@
  */
 import type { Address } from "./datagram_transport.ts";
 
-/** An address in any form the public API accepts. */
+/**
+ * An address in any form the public API accepts.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * const { host, port } = await seed.listen(0);
+ * // The same address three ways:
+ * await node.bootstrap([[host, port], { host, port }, `${host}:${port}`]);
+ * ```
+ */
 export type AddressLike = Address | readonly [string, number] | string;
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;

@@ -259,8 +259,8 @@ export class BencodeCodec implements Codec {
    * @param options decoder limits; see {@link DecodeLimits} for the defaults
    * @throws {RangeError} if a limit is not a positive integer
    */
-  constructor(options: BencodeCodecOptions = {}) {
-    this.#limits = resolveDecodeLimits(options, "Cannot create BencodeCodec");
+  constructor(options?: BencodeCodecOptions) {
+    this.#limits = resolveDecodeLimits(options ?? {}, "Cannot create BencodeCodec");
   }
 
   /**

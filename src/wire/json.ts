@@ -57,8 +57,8 @@ export class JsonCodec implements Codec {
    * @param options decoder limits; see {@link DecodeLimits} for the defaults
    * @throws {RangeError} if a limit is not a positive integer
    */
-  constructor(options: JsonCodecOptions = {}) {
-    this.#limits = resolveDecodeLimits(options, "Cannot create JsonCodec");
+  constructor(options?: JsonCodecOptions) {
+    this.#limits = resolveDecodeLimits(options ?? {}, "Cannot create JsonCodec");
   }
 
   /**

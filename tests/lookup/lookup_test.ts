@@ -193,6 +193,51 @@ describe("lookup", () => {
     assert.equal(first.found[0]!.value, `from ${idToHex(first.found[0]!.from.id)}`);
   });
 
+  it("drain: sends nothing more once asked to, but keeps the answers already on their way", async () => {
+    const w = world(100, 5);
+    const target = randomId(w.random);
+    const truth = w.closest(target, w.nodes, 8);
+    const clock = new VirtualClock();
+    const asked: string[] = [];
+    // Every node of the true 8 holds a value; the 8 are all in flight at once (seeded with them).
+    const query = (node: NodeInfo) => {
+      asked.push(idToHex(node.id));
+      return new Promise<LookupReply<string>>((resolve) =>
+        clock.setTimer(() => resolve({ nodes: truth, found: idToHex(node.id) }), 5 + asked.length)
+      );
+    };
+    let finds = 0;
+    const result = await run({
+      target,
+      seeds: truth,
+      alpha: 8,
+      query,
+      onFound: () => (finds++, false),
+      drain: () => finds >= 2,
+    }, clock);
+    assert.equal(asked.length, 8, "nothing sent after the drain began");
+    assert.equal(result.found.length, 8, "yet every answer in flight was kept");
+    // One at a time, each answer a step closer: the drain ends the walk after the second find.
+    asked.length = 0;
+    finds = 0;
+    const stepCloser = (node: NodeInfo) => {
+      asked.push(idToHex(node.id));
+      const next = truth[truth.indexOf(node) - 1];
+      return Promise.resolve({ nodes: next ? [next] : [], found: idToHex(node.id) });
+    };
+    const narrow = await run({
+      target,
+      seeds: truth.slice(7),
+      alpha: 1,
+      query: stepCloser,
+      onFound: () => (finds++, false),
+      drain: () => finds >= 2,
+    }, clock);
+    assert.equal(narrow.found.length, 2);
+    assert.equal(asked.length, 2);
+    assert.deepEqual(narrow.unasked, [truth[5]], "met but never asked, reported as such");
+  });
+
   it("asks a suspect without waiting on it, skips a bad node, and can await a slow one", async () => {
     const w = world(100, 7);
     const target = randomId(w.random);
@@ -223,20 +268,24 @@ describe("lookup", () => {
     assert.ok(events.includes(`query:${suspect}`) && !events.some((e) => e.endsWith(bad)));
     assert.equal(events.filter((e) => e.startsWith("reply:")).length, 6);
 
-    // A slow holder: without awaitSlow the lookup ends without it; with it the lookup waits up
-    // to four slow thresholds (80 ms here), so a holder at 60 ms is found and one at 300 ms not.
-    // A 5 ms threshold still waits the 50 ms floor for a holder at 40 ms.
-    const holder = idToHex(truth[0]!.id);
+    // A slow holder among 12 nodes, k = 8: others fill the k places, so without awaitSlow the
+    // lookup ends without it; with awaitSlow it waits up to four slow thresholds (80 ms here),
+    // so a holder at 60 ms is found and one at 300 ms not. A 5 ms threshold still waits the
+    // 50 ms floor for a holder at 40 ms.
+    const twelve = w.closest(target, w.nodes, 12);
+    const holder = idToHex(twelve[0]!.id);
     const slowHolder = (delay: number) => (node: NodeInfo) =>
       new Promise<LookupReply<string>>((resolve) =>
         clock.setTimer(
-          () => resolve(idToHex(node.id) === holder ? { nodes: [], found: "v" } : { nodes: truth }),
+          () =>
+            resolve(idToHex(node.id) === holder ? { nodes: [], found: "v" } : { nodes: twelve }),
           idToHex(node.id) === holder ? delay : 5,
         )
       );
-    const common = { target, seeds: truth, slowAfter: () => 20 };
+    const common = { target, seeds: twelve, slowAfter: () => 20 };
     const hasty = await run({ ...common, query: slowHolder(60) }, clock);
     assert.equal(hasty.found.length, 0);
+    assert.equal(hasty.closest.length, 8);
     const patient = await run({ ...common, query: slowHolder(60), awaitSlow: () => true }, clock);
     assert.equal(patient.found[0]?.value, "v");
     const started = clock.now();
@@ -244,13 +293,53 @@ describe("lookup", () => {
     assert.equal(bounded.found.length, 0);
     assert.ok(clock.now() - started <= 90, `waited ${clock.now() - started} ms, not 300`);
     const floor = await run({
-      target,
-      seeds: truth,
+      ...common,
       slowAfter: () => 5,
       query: slowHolder(40),
       awaitSlow: () => true,
     }, clock);
     assert.equal(floor.found[0]?.value, "v");
+  });
+
+  it("waits for slow nodes it cannot do without: a short result, and no answer at all", async () => {
+    const w = world(30, 8);
+    const target = randomId(w.random);
+    const three = w.closest(target, w.nodes, 3);
+    const clock = new VirtualClock();
+    const late = (delay: number) => (_node: NodeInfo) =>
+      new Promise<LookupReply<string>>((resolve) =>
+        clock.setTimer(() => resolve({ nodes: three }), delay)
+      );
+    // Three nodes, all slower than their 5 ms threshold (a busy process): every one is needed.
+    const short = await run({ target, seeds: three, slowAfter: () => 5, query: late(30) }, clock);
+    assert.equal(short.closest.length, 3, "waited the grace period for them");
+    // Slower than the grace period: with no answer at all, still waited for until one answers.
+    let started = clock.now();
+    const none = await run({ target, seeds: three, slowAfter: () => 5, query: late(400) }, clock);
+    assert.ok(none.closest.length >= 1);
+    assert.ok(clock.now() - started >= 400);
+    // One of them answers; the two dead ones cost the grace period, not their timeout.
+    started = clock.now();
+    const partial = await run({
+      target,
+      seeds: three,
+      slowAfter: () => 5,
+      query: (node) =>
+        node === three[0] ? late(1)(node) : new Promise<LookupReply<string>>(() => {}),
+    }, clock);
+    assert.equal(partial.closest.length, 1);
+    assert.ok(clock.now() - started <= 60, `took ${clock.now() - started} ms`);
+    // The lookup says which nodes it gave up on, so the caller can stop waiting on them too.
+    const overdue: string[] = [];
+    await run({
+      target,
+      seeds: three,
+      slowAfter: () => 5,
+      onEvent: (event) => event.type === "overdue" && overdue.push(idToHex(event.node.id)),
+      query: (node) =>
+        node === three[0] ? late(1)(node) : new Promise<LookupReply<string>>(() => {}),
+    }, clock);
+    assert.deepEqual(overdue.sort(), [three[1]!, three[2]!].map((n) => idToHex(n.id)).sort());
   });
 
   it("returns nothing for no seeds, and rejects with the abort reason", async () => {

@@ -7,6 +7,7 @@
 import type { NodeContext } from "../../node_context.ts";
 import type { WireDict } from "../../wire/codec.ts";
 import type { KrpcMethod } from "../method.ts";
+import { announcePeer } from "./announce_peer.ts";
 import { findNode } from "./find_node.ts";
 import { findValue } from "./find_value.ts";
 import { get } from "./get.ts";
@@ -19,7 +20,10 @@ import { store } from "./store.ts";
 type AnyMethod = KrpcMethod<any, any, NodeContext>;
 
 const METHODS: ReadonlyMap<string, AnyMethod> = new Map<string, AnyMethod>(
-  [ping, findNode, findValue, store, getPeers, get, put].map((method) => [method.name, method]),
+  [ping, findNode, findValue, store, getPeers, announcePeer, get, put].map((method) => [
+    method.name,
+    method,
+  ]),
 );
 
 /**
