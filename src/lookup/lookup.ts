@@ -88,6 +88,11 @@ export interface LookupOptions<Found> {
   readonly drain?: (() => boolean) | undefined;
   /** Told of each step. */
   readonly onEvent?: ((event: LookupEvent<Found>) => void) | undefined;
+  /**
+   * Never wait on a slow node, even for a short result: for background work (joins, bucket
+   * refreshes), where a late answer still serves the caller after the lookup ended.
+   */
+  readonly bestEffort?: boolean | undefined;
   /** Aborts the lookup. */
   readonly signal?: AbortSignal | undefined;
 }
@@ -316,8 +321,8 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       // period: a result short of k (a small network, or a busy process where every reply is
       // late), or a read that has found nothing yet; and with no answer at all the lookup waits
       // until they answer or fail, since ending would report nothing.
-      // A draining lookup (its caller has what it needs) waits on no one.
-      if (!draining) {
+      // A draining lookup (its caller has what it needs) waits on no one, nor does background work.
+      if (!draining && !options.bestEffort) {
         if (slowInGrace && (options.awaitSlow?.() || answeredCount() < k)) return;
         if (slowPending && answeredCount() === 0) return;
       }

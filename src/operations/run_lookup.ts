@@ -18,6 +18,8 @@ export interface RunLookupOptions<Found> {
   readonly query: (node: NodeInfo) => Promise<LookupReply<Found>>;
   /** Told of each find; return true to end the lookup. */
   readonly onFound?: ((found: Found, from: NodeInfo) => boolean) | undefined;
+  /** Never wait on a slow node (see the lookup's `bestEffort`). */
+  readonly bestEffort?: boolean | undefined;
   /** Whether to wait for slow nodes among the k closest before ending (see the lookup). */
   readonly awaitSlow?: (() => boolean) | undefined;
   /** Once true, send no more queries and end when those in flight are done (see the lookup). */
@@ -66,6 +68,7 @@ export async function runLookup<Found>(
     onFound: options.onFound,
     awaitSlow: options.awaitSlow,
     drain: options.drain,
+    bestEffort: options.bestEffort,
     onEvent: (event) => {
       // Silent past its grace period: treat it as a suspect until it answers, so the next
       // lookups do not wait on it even before its query times out.
