@@ -152,3 +152,34 @@ export async function closeAll(ours: KademliaNode[], theirs: Mainline[]): Promis
   for (const node of ours) await node.close();
   for (const mainline of theirs) await stopMainline(mainline);
 }
+
+/** `dht.announce` as a promise. */
+export function mainlineAnnounce(
+  mainline: Mainline,
+  infoHash: Uint8Array,
+  port: number,
+): Promise<void> {
+  return within<void>(
+    "bittorrent-dht announce",
+    (done) => mainline.dht.announce(infoHash, port, (err: Error | null) => done(err, undefined)),
+  );
+}
+
+/** `dht.lookup` (a get_peers walk) as a promise: the peers it found and how many nodes answered. */
+export async function mainlineLookup(
+  mainline: Mainline,
+  infoHash: Uint8Array,
+): Promise<{ peers: { host: string; port: number }[]; answered: number }> {
+  const peers: { host: string; port: number }[] = [];
+  const onPeer = (peer: { host: string; port: number }) => peers.push(peer);
+  mainline.dht.on("peer", onPeer);
+  try {
+    const answered = await within<number>(
+      "bittorrent-dht lookup",
+      (done) => mainline.dht.lookup(infoHash, (err: Error | null, n: number) => done(err, n)),
+    );
+    return { peers, answered };
+  } finally {
+    mainline.dht.removeListener("peer", onPeer);
+  }
+}

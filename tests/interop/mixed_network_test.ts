@@ -1,4 +1,4 @@
-// BEP 44 items across a mixed network of our nodes and the real bittorrent-dht package, over
+// BEP 44 items and provider records across a mixed network of our nodes and the real bittorrent-dht package, over
 // real UDP on 127.0.0.1: items put by either library are read by the other, mutable items with
 // salt are updated to a higher seq, and lookups cross both kinds of node. In the island cases
 // each library first builds its own network and stores items only there; the two are then
@@ -7,6 +7,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { generateKeyPair, type KademliaNode } from "../../mod.ts";
+import { hashKey } from "../../src/id/node_id.ts";
 import { sha1 } from "../../src/id/sha1.ts";
 import { encodeBencode } from "../../src/wire/bencode.ts";
 import {
@@ -15,7 +16,9 @@ import {
   heldBy,
   link,
   type Mainline,
+  mainlineAnnounce,
   mainlineGet,
+  mainlineLookup,
   mainlinePut,
   signer,
   startMainline,
@@ -41,7 +44,7 @@ async function ourIsland(size: number): Promise<KademliaNode[]> {
   return ours;
 }
 
-describe("BEP 44 with bittorrent-dht 11 in one network", () => {
+describe("mixed networks with bittorrent-dht 11: BEP 44 items and provider records", () => {
   it("immutable items put by either library are read by the other", async () => {
     const theirs = await mainlineIsland(3);
     const ours: KademliaNode[] = [];
@@ -195,6 +198,35 @@ describe("BEP 44 with bittorrent-dht 11 in one network", () => {
         )
       );
       assert.equal(mixed, 7, "its get_peers walk is answered by all 7 other nodes, 4 of them ours");
+    } finally {
+      await closeAll(ours, theirs);
+    }
+  });
+
+  it("islands: get_peers / announce_peer round trips both ways across the link", async () => {
+    const theirs = await mainlineIsland(4);
+    const ours = await ourIsland(4);
+    try {
+      await ours[0]!.bootstrap([["127.0.0.1", theirs[0]!.port]]);
+      // bittorrent-dht announces a torrent; our farthest node finds it.
+      await mainlineAnnounce(theirs[3]!, hashKey("their torrent"), 51413);
+      const found = await ours[3]!.findProviders("their torrent");
+      assert.ok(
+        found.some((p) => p.host === "127.0.0.1" && p.port === 51413),
+        `found ${JSON.stringify(found)}`,
+      );
+      // We announce; their farthest node's get_peers walk finds us.
+      const provided = await ours[2]!.provide("our torrent");
+      assert.ok(provided.announcedTo.length >= 4, JSON.stringify(provided.failed));
+      const walk = await mainlineLookup(theirs[2]!, hashKey("our torrent"));
+      const us = ours[2]!.address!;
+      assert.ok(
+        walk.peers.some((p) => p.host === us.host && p.port === us.port),
+        `bittorrent-dht saw ${JSON.stringify(walk.peers)}`,
+      );
+      for (const node of ours) {
+        assert.equal(node.stats().errorsSent, 0, "no query of theirs refused");
+      }
     } finally {
       await closeAll(ours, theirs);
     }
