@@ -1,9 +1,9 @@
-// BEP 44 items and provider records across a mixed network of our nodes and the real bittorrent-dht package, over
-// real UDP on 127.0.0.1: items put by either library are read by the other, mutable items with
-// salt are updated to a higher seq, and lookups cross both kinds of node. In the island cases
-// each library first builds its own network and stores items only there; the two are then
-// joined by one link, so each item can be read only by walking through the other library's
-// nodes.
+// BEP 44 items and provider records across a mixed network of our nodes and the real
+// bittorrent-dht package, over real UDP on 127.0.0.1: items put by either library are read by
+// the other, mutable items with salt are updated to a higher seq, get_peers / announce_peer
+// work both ways, and lookups cross both kinds of node. In the island cases each library
+// first builds its own network and stores there; the two are then joined by one link, so
+// each item can be read only by walking through the other library's nodes.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { generateKeyPair, type KademliaNode } from "../../mod.ts";
