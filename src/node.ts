@@ -71,7 +71,12 @@ import { safeEmitter } from "./query_events.ts";
 import { cryptoRandom, type Random } from "./random.ts";
 import type { Ed25519 } from "./records/ed25519.ts";
 import { ItemStore } from "./records/item_store.ts";
-import { type ItemValue, type ItemValueInput, toItemValue } from "./records/item_value.ts";
+import {
+  copyItemValue,
+  type ItemValue,
+  type ItemValueInput,
+  toItemValue,
+} from "./records/item_value.ts";
 import { MemoryStorage } from "./records/memory_storage.ts";
 import { ProviderStore } from "./records/providers.ts";
 import { valueByteLength } from "./records/record.ts";
@@ -755,7 +760,8 @@ export class KademliaNode extends EventTarget {
   ): Promise<ItemValue | undefined> {
     const id = itemTarget(target, "Cannot get item");
     const { services } = this.#requireRunning("getImmutable");
-    return (await getImmutableItem(services, id, this.#signal(options)))?.value;
+    const found = await getImmutableItem(services, id, this.#signal(options));
+    return found && copyItemValue(found.value);
   }
 
   /**
@@ -816,7 +822,11 @@ export class KademliaNode extends EventTarget {
     const salt = itemSalt(options?.salt, what);
     const { services } = this.#requireRunning("getMutable");
     const item = await getMutableItem(services, key, salt, ed25519, this.#signal(options));
-    return item && { value: item.value, seq: item.mutable.seq, signature: item.mutable.signature };
+    return item && {
+      value: copyItemValue(item.value),
+      seq: item.mutable.seq,
+      signature: new Uint8Array(item.mutable.signature),
+    };
   }
 
   /** The contacts in the routing table. */

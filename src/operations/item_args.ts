@@ -27,7 +27,7 @@ const utf8 = new TextEncoder();
  */
 export function itemTarget(target: string | Uint8Array, what: string): Uint8Array {
   if (typeof target === "string") return idFromHex(target);
-  if (target instanceof Uint8Array && target.length === 20) return target.slice();
+  if (target instanceof Uint8Array && target.length === 20) return new Uint8Array(target);
   throw new TypeError(
     `${what}: 'target' must be 40 hex characters or 20 bytes, got ${String(target)}`,
   );
@@ -47,7 +47,7 @@ export function itemSalt(
   const bytes = typeof salt === "string"
     ? utf8.encode(salt)
     : salt instanceof Uint8Array
-    ? salt.slice()
+    ? new Uint8Array(salt)
     : undefined;
   if (bytes === undefined) {
     throw new TypeError(`${what}: 'salt' must be a string or a Uint8Array, got ${typeof salt}`);
@@ -66,7 +66,9 @@ export function itemSalt(
  * @throws {TypeError} if it is neither
  */
 export function itemPublicKey(key: string | Uint8Array, what: string): Uint8Array {
-  if (key instanceof Uint8Array && key.length === BEP44_PUBLIC_KEY_LENGTH) return key.slice();
+  if (key instanceof Uint8Array && key.length === BEP44_PUBLIC_KEY_LENGTH) {
+    return new Uint8Array(key);
+  }
   if (typeof key === "string" && /^[0-9a-fA-F]{64}$/.test(key)) {
     return Uint8Array.from(key.match(/../g)!, (h) => parseInt(h, 16));
   }
@@ -96,7 +98,7 @@ export function itemKeyPair(
   if (!(publicKey instanceof Uint8Array) || hex(publicKey) !== hex(derived)) {
     throw new TypeError(`${what}: 'keyPair.publicKey' is not the public key of its secret key`);
   }
-  return { publicKey: derived, secretKey: secretKey.slice() };
+  return { publicKey: derived, secretKey: new Uint8Array(secretKey) };
 }
 
 function hex(bytes: Uint8Array): string {

@@ -65,7 +65,8 @@ export function toItemValue(input: ItemValueInput, what: string): EncodedItemVal
 
 function convert(input: ItemValueInput, depth: number, what: string): ItemValue {
   if (typeof input === "string") return utf8.encode(input);
-  if (input instanceof Uint8Array) return input.slice();
+  // A copy (not `slice`, which is a view on a Node Buffer): the caller may reuse its buffer.
+  if (input instanceof Uint8Array) return new Uint8Array(input);
   if (typeof input === "number") {
     if (!Number.isSafeInteger(input)) {
       throw new TypeError(`${what}: numbers in a value must be safe integers, got ${input}`);
@@ -100,4 +101,20 @@ function convert(input: ItemValueInput, depth: number, what: string): ItemValue 
 function isBinaryString(key: string): boolean {
   for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) > 0xff) return false;
   return true;
+}
+
+/**
+ * A deep copy of a value, for handing out: the caller may change what it gets without
+ * changing the item this node holds and serves.
+ *
+ * @param value a stored value
+ * @returns an equal value sharing no buffer with it
+ */
+export function copyItemValue(value: ItemValue): ItemValue {
+  if (typeof value === "number") return value;
+  if (value instanceof Uint8Array) return new Uint8Array(value);
+  if (Array.isArray(value)) return value.map(copyItemValue);
+  const out: { [key: string]: ItemValue } = Object.create(null);
+  for (const key of Object.keys(value)) out[key] = copyItemValue(value[key]!);
+  return out;
 }

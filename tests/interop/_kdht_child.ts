@@ -48,7 +48,11 @@ async function answer(command: Command): Promise<Record<string, unknown>> {
     case "putMutable": {
       const secretKey = fromHex(command.secretKey!);
       const keyPair = { publicKey: ed25519.publicKeyOf(secretKey), secretKey };
-      const put = await node.putMutable({ keyPair, value: command.value!, salt: command.salt });
+      const put = await node.putMutable({
+        keyPair,
+        value: command.value!,
+        salt: command.salt ?? "",
+      });
       return { target: put.target, seq: put.seq, storedOn: put.storedOn.length };
     }
     case "close":

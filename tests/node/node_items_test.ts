@@ -195,6 +195,29 @@ describe("BEP 44 reads (bencode)", () => {
     }
   });
 
+  it("reads an item from r.v, never from the top-level v of a mainline reply (its client version)", async () => {
+    const sim = await createSim({ size: 2, seed: 12, node: { serialization: "bencode" } });
+    const codec = new BencodeCodec();
+    try {
+      const transport = await sim.network.bind({ hostname: "10.8.0.1" });
+      const holderId = new Uint8Array(20).fill(0x42);
+      transport.onDatagram((data, from) => {
+        const query = codec.decode(data);
+        const r: WireDict = { id: holderId, nodes: new Uint8Array(0), token: Uint8Array.of(1) };
+        if (codec.text(query.q) === "get") r.v = "Hello World!";
+        const reply = buildResponseEnvelope(query.t as Uint8Array, r, from);
+        reply.v = "LT\x01\x02"; // libtorrent 1.2
+        void transport.send(codec.encode(reply), from);
+      });
+      const reader = sim.nodes[1]!;
+      await sim.run(reader.bootstrap([transport.localAddress]));
+      const value = await sim.run(reader.getImmutable("e5f96f6f38320f0f33959cb4d3d656452117aadb"));
+      assert.equal(text(value), "Hello World!", "BEP 44 test 3 served by a libtorrent-like node");
+    } finally {
+      await sim.close();
+    }
+  });
+
   it("putImmutable rejects with PutError when no node could store it", async () => {
     const sim = await createSim({ size: 3, seed: 10, node: { maxItems: 0 } });
     try {
