@@ -128,6 +128,9 @@ export type KademliaNodeListener<K extends keyof KademliaNodeEventMap> =
   | ((event: KademliaNodeEventMap[K]) => void)
   | { handleEvent(event: KademliaNodeEventMap[K]): void };
 
+/** The context, writable by the node alone (its id follows BEP 42). */
+type OwnContext = { -readonly [K in keyof NodeContext]: NodeContext[K] };
+
 /**
  * A Kademlia DHT node. It is an `EventTarget`: see {@linkcode KademliaNodeEventMap} for its
  * events (`peer-added`, `peer-removed`, `query-received`, `lookup-finished`, `value-stored`,
@@ -146,9 +149,6 @@ export type KademliaNodeListener<K extends keyof KademliaNodeEventMap> =
  * console.log(await a.get("greeting")); // "hello"
  * ```
  */
-/** The context, writable by the node alone (its id follows BEP 42). */
-type OwnContext = { -readonly [K in keyof NodeContext]: NodeContext[K] };
-
 export class KademliaNode extends EventTarget {
   #idBytes: Uint8Array;
   readonly #options: KademliaNodeOptions;

@@ -19,7 +19,7 @@ import {
 } from "../../records/bep44.ts";
 import type { StoredItem } from "../../records/item_store.ts";
 import type { ItemValue } from "../../records/item_value.ts";
-import type { WireDict } from "../../wire/codec.ts";
+import type { Codec, WireDict } from "../../wire/codec.ts";
 import type { NodeInfo } from "../../wire/compact_nodes.ts";
 import type { KrpcMethod, MethodArgs, MethodReply } from "../method.ts";
 import { MalformedFieldError } from "../method.ts";
@@ -86,7 +86,7 @@ function served(held: StoredItem | undefined, seq: number | undefined): GotItem 
 
 /** Reads `v`, `k`, `sig` and `seq` of a reply, or says why they are unusable. */
 function readItem(
-  codec: Parameters<KrpcMethod["decodeReply"]>[0],
+  codec: Codec,
   r: WireDict,
 ): { item?: GotItem; seq?: number; dropped?: string } {
   let seq: number | undefined;
