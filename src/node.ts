@@ -714,6 +714,7 @@ export class KademliaNode extends EventTarget {
       mode: this.#mode,
       providerKeys: this.#context.providers.keyCount,
       providersHeld: this.#context.providers.size,
+      itemsHeld: this.#context.items.count(),
       providing: this.#provider.providing.size,
       randomWalks: {
         started: this.#running?.randomWalk?.started ?? 0,

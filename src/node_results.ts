@@ -317,6 +317,8 @@ export interface NodeStats extends RpcStats {
   providerKeys: number;
   /** Provider records held, over all keys. */
   providersHeld: number;
+  /** BEP 44 items this node holds for the network (unexpired). */
+  itemsHeld: number;
   /** Keys this node provides itself. */
   providing: number;
   /** Random walks started, and ticks skipped because one was still running. */

@@ -86,6 +86,12 @@ export class ItemStore {
     return this.#items.size;
   }
 
+  /** Items held that have not expired (drops the expired ones). */
+  count(): number {
+    this.#sweep();
+    return this.#items.size;
+  }
+
   /**
    * The item stored under `target`, unless it expired.
    *

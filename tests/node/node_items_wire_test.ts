@@ -120,6 +120,7 @@ describe("BEP 44 over the wire", () => {
       assert.equal(idToHex(sha1(encodeBencode(got.v!))), IMMUTABLE_TARGET);
       assert.equal(got.k, undefined);
       assert.ok(got.token instanceof Uint8Array && got.nodes instanceof Uint8Array);
+      assert.equal(s.node.stats().itemsHeld, 3);
     } finally {
       await s.close();
     }
