@@ -956,6 +956,8 @@ export class KademliaNode extends EventTarget {
     if (next === undefined) return;
     this.#idBytes = next;
     this.#context.id = next;
+    // Eviction keeps what is nearest our id: the new one, from now on.
+    this.#storage.open(next);
     this.#movingId = true;
     try {
       this.#context.keeper.rebuild(this.#newTable(next));
