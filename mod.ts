@@ -40,23 +40,42 @@ export { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from "./src/metrics/prometh
 export type { PrometheusOptions } from "./src/metrics/prometheus.ts";
 export type { HistogramSnapshot } from "./src/metrics/histogram.ts";
 export type { LookupHistograms } from "./src/metrics/lookup_stats.ts";
-export type { KademliaNodeOptions } from "./src/node_options.ts";
+export type { KademliaNodeOptions, NodeMode } from "./src/node_options.ts";
 export type { LifecycleOptions } from "./src/maintenance/lifecycle_options.ts";
 export type { StateStore } from "./src/state/state_store.ts";
 export type {
   BootstrapResult,
+  FindProvidersOptions,
   FindValueResult,
+  GetMutableOptions,
   GetOptions,
+  ItemPutFailure,
   MaintenanceStats,
+  MutableItemResult,
   NodeStats,
   OperationOptions,
   PingResult,
+  ProvidedKey,
+  ProvideOptions,
+  ProvideResult,
+  ProviderInfo,
+  PutMutableOptions,
+  PutMutableResult,
   QueryFailure,
   QueryFailureReason,
+  RecordResult,
   SetOptions,
   SetResult,
   StoreFailure,
 } from "./src/node_results.ts";
+export { ed25519, generateKeyPair } from "./adapters/ed25519.ts";
+export type { Ed25519, Ed25519KeyPair } from "./src/records/ed25519.ts";
+export type { ItemValue, ItemValueInput } from "./src/records/item_value.ts";
+export type { SecureContacts } from "./src/routing/keeper.ts";
+export { queryEvents } from "./src/query_events.ts";
+export type { QueryDone, QueryEvent, QueryEventOptions } from "./src/query_events.ts";
+export { namespaceOf, publicKeyValidator } from "./src/records/validators.ts";
+export type { Validator } from "./src/records/validators.ts";
 export { Peer } from "./src/peer.ts";
 export type { PeerJson } from "./src/peer.ts";
 export { generateNodeId, hashKeyToNodeId, xorDistance } from "./src/id/node_id.ts";
@@ -65,11 +84,19 @@ export {
   DecodeError,
   NodeStateError,
   ProtocolError,
+  PutError,
   RpcError,
   TimeoutError,
   TransportError,
+  ValidationError,
 } from "./src/errors.ts";
-export type { BootstrapFailure, BootstrapFailureReason, TransportErrorCode } from "./src/errors.ts";
+export type {
+  BootstrapFailure,
+  BootstrapFailureReason,
+  PutFailure,
+  TransportErrorCode,
+  ValidationErrorCode,
+} from "./src/errors.ts";
 export { systemClock } from "./src/clock.ts";
 export type { Clock, Timer } from "./src/clock.ts";
 export { cryptoRandom, SeededRandom } from "./src/random.ts";

@@ -16,10 +16,10 @@ import {
 import type { Output } from "./output.ts";
 
 /**
- * Options every one-shot node gets. When client mode lands (BEP 43 read-only: served peers
- * never add it to their tables), this is the one line to change: `{ mode: "client" }`.
+ * Options every one-shot node gets: client mode (BEP 43 read-only), so the nodes it asks serve
+ * it without adding it to their tables, where it would linger as a dead contact after it exits.
  */
-export const ONE_SHOT_NODE_OPTIONS: KademliaNodeOptions = {};
+export const ONE_SHOT_NODE_OPTIONS: KademliaNodeOptions = { mode: "client" };
 
 /** The options of every one-shot command. */
 export const ONE_SHOT_OPTIONS: Readonly<Record<string, OptionSpec>> = {

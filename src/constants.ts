@@ -40,3 +40,32 @@ export const SAVE_STATE_INTERVAL_MS = 600_000;
 export const EXPIRE_SWEEP_INTERVAL_MS = 600_000;
 /** Background queries (re-stores, republishes, refreshes, revalidation) in flight at once. */
 export const MAINTENANCE_CONCURRENCY = 4;
+
+/**
+ * The `v` every message we send carries (BEP 5: two characters naming the client, then two
+ * bytes of version): "KD" and 0.1, the package version. Peers use it for statistics only.
+ */
+export const CLIENT_VERSION: Uint8Array = Uint8Array.of(0x4b, 0x44, 0, 1);
+
+/** BEP 44 items a node holds for others (libtorrent's `max_dht_items`). */
+export const MAX_ITEMS = 700;
+/** A BEP 44 item expires this long after its last put (BEP 44: "MAY expire in 2 hours"). */
+export const ITEM_TTL_MS = 2 * 3_600_000;
+
+/**
+ * Distinct responders that must report the same external IP (in the `ip` field of their
+ * replies, BEP 42) before the node believes it (reliability.md S8: 3-5).
+ */
+export const EXTERNAL_IP_VOTES = 3;
+/** Responders whose latest report of our IP is remembered, the oldest forgotten first. */
+export const EXTERNAL_IP_VOTERS = 64;
+/** A provider record lives this long after its last announcement (libp2p: 48 h). */
+export const PROVIDER_TTL_MS = 48 * 3_600_000;
+/** A providing node announces each key again this often (libp2p's reprovide: 22 h). */
+export const REANNOUNCE_INTERVAL_MS = 22 * 3_600_000;
+/** Keys a node holds provider records for; announces of new keys beyond it are refused. */
+export const MAX_PROVIDER_KEYS = 10_000;
+/** Providers held per key; the one announced longest ago gives way to a newcomer (libtorrent: 500). */
+export const MAX_PROVIDERS_PER_KEY = 500;
+/** Providers one `get_peers` reply carries at most (libtorrent and bittorrent-dht: 100). */
+export const MAX_PROVIDERS_PER_REPLY = 100;

@@ -296,3 +296,75 @@ export class NodeStateError extends Error {
     this.name = "NodeStateError";
   }
 }
+
+/** One peer that did not store an item, and why (the shape of a `StoreFailure`). */
+export interface PutFailure {
+  /** The peer asked, as `id@host:port` when printed. */
+  readonly peer: { readonly id: string; readonly host: string; readonly port: number };
+  /** The cause: `refused` (with `code`), `timeout`, `no_token`, ... */
+  readonly reason: string;
+  /** The KRPC error code, when the peer refused. */
+  readonly code?: number;
+  /** What happened, for people. */
+  readonly message: string;
+}
+
+/**
+ * `putImmutable()` stored the item nowhere: no peer accepted it and this node did not keep it.
+ * `failed` says, per peer asked, why.
+ */
+export class PutError extends Error {
+  /** Each peer asked and why it did not store the item. */
+  readonly failed: readonly PutFailure[];
+
+  /**
+   * Creates a put error.
+   *
+   * @param failed each peer asked and why it did not store the item
+   * @param localRefusal why this node did not keep it
+   */
+  constructor(failed: readonly PutFailure[], localRefusal?: string) {
+    super(
+      `Cannot put item: no node stored it (${
+        failed.length === 0
+          ? "no peer to ask"
+          : failed.map((f) => `${f.peer.host}:${f.peer.port} ${f.reason}`).join(", ")
+      }${localRefusal ? `; here: ${localRefusal}` : ""})`,
+    );
+    this.name = "PutError";
+    this.failed = failed;
+  }
+}
+
+/** Why a value under a namespaced key was refused. */
+export type ValidationErrorCode =
+  /** The namespace's validator rejected the value (`validate` threw). */
+  | "invalid"
+  /** The namespace's `select` ranks the value below one the network (or this node) holds. */
+  | "outranked";
+
+/**
+ * A `set` under a namespaced key (`/namespace/rest`) was refused before anything was stored:
+ * the namespace's validator rejected the value, or its `select` preferred a value already held.
+ */
+export class ValidationError extends Error {
+  /** Which refusal this is. */
+  readonly code: ValidationErrorCode;
+  /** The key as written. */
+  readonly key: string;
+
+  /**
+   * Creates a validation error.
+   *
+   * @param code which refusal
+   * @param key the key as written
+   * @param message what was refused and why
+   * @param options the validator's own error, as `cause`
+   */
+  constructor(code: ValidationErrorCode, key: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ValidationError";
+    this.code = code;
+    this.key = key;
+  }
+}

@@ -7,10 +7,15 @@ import type { Clock } from "./clock.ts";
 import type { Logger } from "./events/logger.ts";
 import {
   ALPHA,
+  EXTERNAL_IP_VOTERS,
+  EXTERNAL_IP_VOTES,
   K,
   MAX_CONCURRENT_QUERIES,
+  MAX_ITEMS,
   MAX_VALUE_SIZE,
+  PROVIDER_TTL_MS,
   QUERY_TIMEOUT_MS,
+  REANNOUNCE_INTERVAL_MS,
   RECORD_TTL_MS,
   SLOW_QUERY_MS,
 } from "./constants.ts";
@@ -21,6 +26,8 @@ import {
 } from "./maintenance/lifecycle_options.ts";
 import { DEFAULT_MAX_DATAGRAM_SIZE, MAX_UDP_PAYLOAD } from "./transport/datagram_transport.ts";
 import type { Random } from "./random.ts";
+import type { Ed25519 } from "./records/ed25519.ts";
+import type { SecureContacts } from "./routing/keeper.ts";
 import type { Storage } from "./records/storage.ts";
 import type {
   Address,
@@ -114,13 +121,70 @@ export interface KademliaNodeOptions extends LifecycleOptions {
   /** Told about malformed or dropped datagrams and failed sends. Must not throw. */
   onWarning?: (message: string, from: Address) => void;
   /**
+   * Signs and verifies BEP 44 mutable items. `@kdht/core` registers one on `@noble/curves`;
+   * pass your own to use another library.
+   * @default {the registered implementation}
+   */
+  ed25519?: Ed25519;
+  /**
+   * BEP 42: once the external IP is known (the `ip` of replies, from `externalIpVotes` distinct
+   * responders), take a node id derived from it, as mainline nodes expect. Local addresses
+   * (loopback, private ranges) are exempt and never change the id.
+   * @default {true, unless `nodeId` is given}
+   */
+  secureNodeId?: boolean;
+  /**
+   * BEP 42 policy for routing-table contacts: `"any"`; `"prefer"` (a node whose id is verified
+   * for its IP takes the place of an unverified one in a full bucket); `"require"` (only
+   * verified nodes enter the table and are asked to store items). Local addresses are exempt.
+   * @default {"prefer"}
+   */
+  secureContacts?: SecureContacts;
+  /**
+   * Distinct responders that must report the same external IP before the node believes it.
+   * @default {3}
+   */
+  externalIpVotes?: number;
+  /**
+   * BEP 44 items held for the network; when full, items nearer this node's id are kept.
+   * @default {700}
+   */
+  maxItems?: number;
+  /**
    * Where the node writes log lines: peers, queries, lookups and stored values at `debug`,
    * warnings (at most 20 per 10 s) at `warn`. `console` works; `createLogger()`
    * filters by level.
    * @default {none: the node logs nothing}
    */
   logger?: Logger;
+  /**
+   * `"server"` answers queries and is added to other nodes' routing tables; `"client"` (BEP 43
+   * read-only) only asks: it marks its queries `ro: 1`, so receivers serve it without adding it,
+   * and it answers no query. `setMode()` switches at run time.
+   * @default {"server"}
+   */
+  mode?: NodeMode;
+  /**
+   * Look up a random id this often, in ms, to keep the routing table fresh (at most one such
+   * walk in flight). 0 turns it off.
+   * @default {0}
+   */
+  randomWalkIntervalMs?: number;
+  /**
+   * How long this node keeps a provider record after its last announcement, in ms.
+   * @default {172_800_000} (48 h)
+   */
+  providerTtlMs?: number;
+  /**
+   * How often this node announces the keys it provides again, in ms: keep it below the
+   * network's `providerTtlMs`.
+   * @default {79_200_000} (22 h)
+   */
+  reannounceIntervalMs?: number;
 }
+
+/** Whether a node serves the network or only uses it (BEP 43 read-only). */
+export type NodeMode = "server" | "client";
 
 /** The tunables after defaults are applied. */
 export interface ResolvedTunables {
@@ -132,6 +196,14 @@ export interface ResolvedTunables {
   maxValueSize: number;
   maxDatagramSize: number;
   recordTtlMs: number;
+  secureContacts: SecureContacts;
+  secureNodeId: boolean;
+  externalIpVotes: number;
+  maxItems: number;
+  mode: NodeMode;
+  randomWalkIntervalMs: number;
+  providerTtlMs: number;
+  reannounceIntervalMs: number;
   /** Republish, re-store, refresh, cache TTL and saved-state settings. */
   lifecycle: ResolvedLifecycle;
 }
@@ -201,5 +273,64 @@ export function resolveTunables(options: KademliaNodeOptions): ResolvedTunables 
     maxDatagramSize,
     recordTtlMs,
     lifecycle: resolveLifecycle(options, recordTtlMs),
+    secureContacts: secureContacts(options.secureContacts),
+    secureNodeId: flag("secureNodeId", options.secureNodeId, options.nodeId === undefined),
+    externalIpVotes: integer(
+      "externalIpVotes",
+      options.externalIpVotes,
+      EXTERNAL_IP_VOTES,
+      1,
+      EXTERNAL_IP_VOTERS,
+    ),
+    maxItems: integer("maxItems", options.maxItems, MAX_ITEMS, 0, 1_000_000),
+    mode: checkMode("Cannot create node", options.mode ?? "server"),
+    randomWalkIntervalMs: integer(
+      "randomWalkIntervalMs",
+      options.randomWalkIntervalMs,
+      0,
+      0,
+      2 ** 31 - 1,
+    ),
+    providerTtlMs: integer("providerTtlMs", options.providerTtlMs, PROVIDER_TTL_MS, 1000, 2 ** 40),
+    reannounceIntervalMs: integer(
+      "reannounceIntervalMs",
+      options.reannounceIntervalMs,
+      REANNOUNCE_INTERVAL_MS,
+      1000,
+      2 ** 31 - 1,
+    ),
   };
+}
+
+/**
+ * Checks a mode.
+ *
+ * @param what the start of the error message
+ * @param mode the value given
+ * @returns the mode
+ * @throws {TypeError} if it is neither "server" nor "client"
+ */
+export function checkMode(what: string, mode: unknown): NodeMode {
+  if (mode !== "server" && mode !== "client") {
+    throw new TypeError(`${what}: 'mode' must be "server" or "client", got ${String(mode)}`);
+  }
+  return mode;
+}
+
+function secureContacts(value: unknown): SecureContacts {
+  if (value === undefined) return "prefer";
+  if (value === "any" || value === "prefer" || value === "require") return value;
+  throw new TypeError(
+    `Cannot create node: 'secureContacts' must be "any", "prefer" or "require", got ${
+      String(value)
+    }`,
+  );
+}
+
+function flag(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") {
+    throw new TypeError(`Cannot create node: '${name}' must be a boolean, got ${String(value)}`);
+  }
+  return value;
 }

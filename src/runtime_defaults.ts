@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Ed25519 } from "./records/ed25519.ts";
 import type { StateStore } from "./state/state_store.ts";
 import type { TransportFactory } from "./transport/datagram_transport.ts";
 
@@ -13,6 +14,8 @@ import type { TransportFactory } from "./transport/datagram_transport.ts";
 export interface RuntimeDefaults {
   /** Binds the runtime's UDP socket. */
   transport?: TransportFactory;
+  /** Signs and verifies BEP 44 mutable items (a vetted library: src/ carries none). */
+  ed25519?: Ed25519;
   /** Reads and atomically writes state files on the runtime's file system. */
   stateStore?: StateStore;
 }

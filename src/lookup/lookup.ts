@@ -80,8 +80,19 @@ export interface LookupOptions<Found> {
    * that has found nothing says yes, so a slow holder is not mistaken for an absent value.
    */
   readonly awaitSlow?: (() => boolean) | undefined;
+  /**
+   * Asked before each new query: once it returns true no more queries are sent, and the lookup
+   * ends when those in flight among the k closest have answered, failed or turned slow. A read
+   * with a quorum uses it to keep the answers already on their way instead of dropping them.
+   */
+  readonly drain?: (() => boolean) | undefined;
   /** Told of each step. */
   readonly onEvent?: ((event: LookupEvent<Found>) => void) | undefined;
+  /**
+   * Never wait on a slow node, even for a short result: for background work (joins, bucket
+   * refreshes), where a late answer still serves the caller after the lookup ended.
+   */
+  readonly bestEffort?: boolean | undefined;
   /** Aborts the lookup. */
   readonly signal?: AbortSignal | undefined;
 }
@@ -92,6 +103,8 @@ export interface LookupResult<Found> {
   readonly closest: NodeInfo[];
   /** Every node that answered, nearest first (a superset of `closest`). */
   readonly answered: NodeInfo[];
+  /** Nodes met but never asked (the lookup ended first, or drained), nearest first. */
+  readonly unasked: NodeInfo[];
   /** Every find, in the order the answers came. */
   readonly found: { readonly value: Found; readonly from: NodeInfo }[];
   /** Queries sent. */
@@ -241,6 +254,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       resolve({
         closest: answered.slice(0, k),
         answered,
+        unasked: candidates.filter((c) => c.state === State.New).map((c) => c.node),
         found,
         queries,
         failures,
@@ -322,8 +336,11 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       let waiting = false;
       let slowPending = false;
       let slowInGrace = false;
+      const draining = options.drain?.() ?? false;
       for (const candidate of candidates) {
         if (considered >= k) break;
+        // Draining: a node not asked yet will not be, so it holds nothing up.
+        if (candidate.state === State.New && draining) continue;
         if (candidate.state === State.New && active < parallelism) send(candidate);
         if (candidate.state === State.Slow && !candidate.suspect) {
           slowPending = true;
@@ -339,8 +356,11 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       // period: a result short of k (a small network, or a busy process where every reply is
       // late), or a read that has found nothing yet; and with no answer at all the lookup waits
       // until they answer or fail, since ending would report nothing.
-      if (slowInGrace && (options.awaitSlow?.() || answeredCount() < k)) return;
-      if (slowPending && answeredCount() === 0) return;
+      // A draining lookup (its caller has what it needs) waits on no one, nor does background work.
+      if (!draining && !options.bestEffort) {
+        if (slowInGrace && (options.awaitSlow?.() || answeredCount() < k)) return;
+        if (slowPending && answeredCount() === 0) return;
+      }
       finish();
     };
 

@@ -11,7 +11,8 @@ import type { NodeInfo } from "../wire/compact_nodes.ts";
 import type { Services } from "./services.ts";
 
 /**
- * Sends `method` to `node` and returns its reply.
+ * Sends `method` to `node` and returns its reply. The query's `id` is this node's id at the
+ * time of sending, whatever `args.id` says.
  *
  * @param services the running node
  * @param node the node to ask, with the id we expect to answer
@@ -32,7 +33,10 @@ export async function ask<Args extends MethodArgs, Reply extends MethodReply>(
   const keeper = services.context.keeper;
   let reply;
   try {
-    reply = await services.rpc.query(node, method, args, {
+    // Our id as of sending: BEP 42 may move it while a lookup that started earlier runs, and a
+    // query must not advertise the old one.
+    const current = args.id === services.context.id ? args : { ...args, id: services.context.id };
+    reply = await services.rpc.query(node, method, current, {
       signal,
       timeoutMs: keeper.timeouts(node).timeoutMs,
       readOnly: services.readOnly(),

@@ -72,7 +72,9 @@ export async function bootstrap(
     }
   }));
   if (answered.length === 0) throw new BootstrapError(failed);
-  await findNodes(services, id, signal, seeds);
+  // Best effort: a join is about learning contacts, and a slow node's late answer still
+  // reaches the routing table after the lookup moved on.
+  await findNodes(services, id, signal, seeds, true);
   await refreshFarBuckets(services, signal);
   return { reached: answered.length, answered, failed };
 }
@@ -84,7 +86,7 @@ async function refreshFarBuckets(services: Services, signal: AbortSignal): Promi
   const tasks = [];
   for (let prefix = 0; prefix < count - 1; prefix++) {
     const target = randomIdWithPrefix(context.id, prefix, random);
-    tasks.push(() => findNodes(services, target, signal));
+    tasks.push(() => findNodes(services, target, signal, undefined, true));
   }
   await inPool(tasks, REFRESH_CONCURRENCY);
 }

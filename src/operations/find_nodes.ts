@@ -17,6 +17,8 @@ import type { Services } from "./services.ts";
  * @param target the 20-byte id
  * @param signal aborts the lookup
  * @param extraSeeds more starting points
+ * @param bestEffort for background work (joins, refreshes): never wait on a slow node; its
+ *   late answer still reaches the routing table
  * @returns the lookup result; `closest` holds up to k nodes that answered, nearest first
  */
 export function findNodes(
@@ -24,12 +26,14 @@ export function findNodes(
   target: Uint8Array,
   signal: AbortSignal,
   extraSeeds?: readonly NodeInfo[],
+  bestEffort = false,
 ): Promise<LookupResult<never>> {
   const id = services.context.id;
   return runLookup<never>(services, target, {
     method: findNode.name,
     signal,
     extraSeeds,
+    bestEffort,
     query: async (node) => {
       const reply = await ask(services, node, findNode, { id, target }, signal);
       return { nodes: reply.nodes };

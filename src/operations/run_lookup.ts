@@ -18,12 +18,18 @@ export interface RunLookupOptions<Found> {
   readonly query: (node: NodeInfo) => Promise<LookupReply<Found>>;
   /** Told of each find; return true to end the lookup. */
   readonly onFound?: ((found: Found, from: NodeInfo) => boolean) | undefined;
+  /** Never wait on a slow node (see the lookup's `bestEffort`). */
+  readonly bestEffort?: boolean | undefined;
   /** Whether to wait for slow nodes among the k closest before ending (see the lookup). */
   readonly awaitSlow?: (() => boolean) | undefined;
+  /** Once true, send no more queries and end when those in flight are done (see the lookup). */
+  readonly drain?: (() => boolean) | undefined;
   /** Told of each step. */
   readonly onEvent?: ((event: LookupEvent<Found>) => void) | undefined;
   /** More places to start from (bootstrap replies). */
   readonly extraSeeds?: readonly NodeInfo[] | undefined;
+  /** How many closest nodes must answer before the lookup ends. @default {the node's k} */
+  readonly k?: number | undefined;
   /** Aborts the lookup. */
   readonly signal: AbortSignal;
 }
@@ -43,16 +49,17 @@ export async function runLookup<Found>(
 ): Promise<LookupResult<Found>> {
   const { context, counters } = services;
   const { keeper } = context;
-  let seeds: NodeInfo[] = keeper.closest(target, context.k);
+  const k = options.k ?? context.k;
+  let seeds: NodeInfo[] = keeper.closest(target, k);
   // With every contact bad (our own network was down a while), trying them beats knowing none.
-  if (seeds.length === 0) seeds = keeper.table.closest(target, context.k);
+  if (seeds.length === 0) seeds = keeper.table.closest(target, k);
   if (options.extraSeeds) seeds = seeds.concat(options.extraSeeds);
   counters.lookups++;
   const result = await lookup<Found>({
     target,
     localId: context.id,
     seeds,
-    k: context.k,
+    k,
     alpha: services.alpha,
     clock: context.clock,
     slowAfter: (node) => keeper.timeouts(node).slowMs,
@@ -60,6 +67,8 @@ export async function runLookup<Found>(
     query: options.query,
     onFound: options.onFound,
     awaitSlow: options.awaitSlow,
+    drain: options.drain,
+    bestEffort: options.bestEffort,
     onEvent: (event) => {
       // Silent past its grace period: treat it as a suspect until it answers, so the next
       // lookups do not wait on it even before its query times out.

@@ -8,6 +8,7 @@
 import { Peer } from "../peer.ts";
 import type { PutRefusal } from "../records/storage.ts";
 import { store, type StoreArgs } from "../rpc/methods/store.ts";
+import type { NodeInfo } from "../wire/compact_nodes.ts";
 import type { TypedValue } from "../wire/value.ts";
 import { ask } from "./ask.ts";
 import { type QueryFailure, queryFailure } from "./failure_reason.ts";
@@ -53,17 +54,23 @@ export interface StoreOutcome {
  * @param services the running node
  * @param target the 20-byte key
  * @param value the value
- * @param options lifetime, the key's name when namespaced, and an abort signal
+ * @param options lifetime, the key's name when namespaced, the k closest when a walk already
+ *   found them, and an abort signal
  */
 export async function storeValue(
   services: Services,
   target: Uint8Array,
   value: TypedValue,
-  options: { ttlMs?: number | undefined; name?: string | undefined; signal: AbortSignal },
+  options: {
+    ttlMs?: number | undefined;
+    name?: string | undefined;
+    closest?: readonly NodeInfo[] | undefined;
+    signal: AbortSignal;
+  },
 ): Promise<StoreOutcome> {
   const { context } = services;
   const { record, result } = context.records.publish(target, value, context.id, options);
-  const { closest } = await findNodes(services, target, options.signal);
+  const closest = options.closest ?? (await findNodes(services, target, options.signal)).closest;
   const args: StoreArgs = {
     id: context.id,
     target,

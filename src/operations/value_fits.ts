@@ -6,7 +6,8 @@
  *
  * @module
  */
-import type { Codec } from "../wire/codec.ts";
+import { CLIENT_VERSION } from "../constants.ts";
+import type { Codec, WireDict } from "../wire/codec.ts";
 import { buildQueryEnvelope, buildResponseEnvelope } from "../wire/envelope.ts";
 import type { TypedValue } from "../wire/value.ts";
 import { findValue } from "../rpc/methods/find_value.ts";
@@ -26,12 +27,12 @@ function carriedSize(
   value: TypedValue,
   name: string | undefined,
 ): number {
-  const query = codec.encode(buildQueryEnvelope(
+  const query = codec.encode(versioned(buildQueryEnvelope(
     T,
     store.name,
     store.encodeArgs({ id, target, value, publishedAt: LATEST, ttlMs: LATEST, name }),
-  ));
-  const reply = codec.encode(buildResponseEnvelope(
+  )));
+  const reply = codec.encode(versioned(buildResponseEnvelope(
     T,
     findValue.encodeReply(
       { id, record: { value, publishedAt: LATEST, ttlMs: LATEST }, nodes: [] },
@@ -39,8 +40,14 @@ function carriedSize(
       { from: IPV6_REQUESTER, readOnly: false },
     ),
     IPV6_REQUESTER,
-  ));
+  )));
   return Math.max(query.length, reply.length);
+}
+
+/** Every message the node sends carries its client version (BEP 5 `v`). */
+function versioned(tree: WireDict): WireDict {
+  tree.v = CLIENT_VERSION;
+  return tree;
 }
 
 /**

@@ -71,18 +71,18 @@ export function countCloser(
  * node knows (its routing table's nearest contacts, asked only for as many as can matter).
  *
  * @param known the node's contacts nearest an id, nearest first (`keeper.closest`)
- * @param localId the node's id
+ * @param localId the node's id, read on each call (it may change: BEP 42, saved state)
  * @param minCacheTtlMs the floor
  * @returns `(key, ttlMs) => lifetime in ms`
  */
 export function cachedLifetime(
   known: (key: Uint8Array, count: number) => readonly { readonly id: Uint8Array }[],
-  localId: Uint8Array,
+  localId: () => Uint8Array,
   minCacheTtlMs: number,
 ): (key: Uint8Array, ttlMs: number) => number {
   return (key, ttlMs) => {
     const limit = halvingsToFloor(ttlMs, minCacheTtlMs);
-    const closer = limit === 0 ? 0 : countCloser(known(key, limit), key, localId);
+    const closer = limit === 0 ? 0 : countCloser(known(key, limit), key, localId());
     return cacheTtlMs(ttlMs, closer, minCacheTtlMs);
   };
 }

@@ -127,9 +127,15 @@ export class Records {
    *
    * @param incoming the record sent
    * @param source who sent it
+   * @param order which of incoming and held wins (positive: incoming); last writer wins by
+   *   default, a namespace's `select` for validated keys
    * @returns the stored record, or the refusal and its KRPC code
    */
-  accept(incoming: IncomingRecord, source?: RecordSource): AcceptOutcome {
+  accept(
+    incoming: IncomingRecord,
+    source?: RecordSource,
+    order: (incoming: IncomingRecord, held: StoredRecord) => number = compareRecords,
+  ): AcceptOutcome {
     const size = valueByteLength(incoming.value);
     if (size > this.#maxValueSize) {
       return refuse(
@@ -146,9 +152,9 @@ export class Records {
     const expiresAt = incoming.publishedAt + ttl;
     if (expiresAt <= now) return refuse("expired", 201, "record already expired");
     const held = this.get(incoming.key);
-    const order = held === undefined ? 1 : compareRecords(incoming, held);
-    if (order < 0) return refuse("older", 302, "a newer record is held for this key");
-    const cached = order === 0
+    const rank = held === undefined ? 1 : order(incoming, held);
+    if (rank < 0) return refuse("older", 302, "a newer record is held for this key");
+    const cached = rank === 0
       ? held!.cached === true && incoming.cached === true
       // A replica this node holds stays a replica when a newer value arrives as a cache copy.
       : (incoming.cached ?? false) && (held === undefined || held.cached === true);
@@ -157,8 +163,8 @@ export class Records {
     let expires = cached && this.#cachedLifetime
       ? Math.min(expiresAt, now + this.#cachedLifetime(incoming.key, ttl))
       : expiresAt;
-    if (order === 0) expires = Math.max(expires, held!.expiresAt);
-    const record: StoredRecord = order === 0
+    if (rank === 0) expires = Math.max(expires, held!.expiresAt);
+    const record: StoredRecord = rank === 0
       // The same publication again (a holder's re-store): the receipt time moves, and the
       // expiry never passes publication + TTL, so re-stores cannot extend a record's life.
       ? { ...held!, receivedAt: now, cached, expiresAt: expires }

@@ -8,6 +8,7 @@
  */
 import type { Clock } from "../clock.ts";
 import { RpcError, TimeoutError } from "../errors.ts";
+import { isBep42Compliant } from "../id/bep42.ts";
 import { idsEqual } from "../id/node_id.ts";
 import type { Address } from "../transport/datagram_transport.ts";
 import type { NodeInfo } from "../wire/compact_nodes.ts";
@@ -20,6 +21,17 @@ import { addRttSample, type RttState, type Timeouts, timeoutsFor } from "./rtt.t
  * (its last query failed: ask it, but do not wait on it) or `bad` (failed repeatedly: skip it).
  */
 export type Standing = "fresh" | "suspect" | "bad";
+
+/**
+ * Which contacts the routing table takes, by BEP 42 (ids bound to IPs; local addresses are
+ * exempt, so a loopback or LAN network is unaffected):
+ * - `"any"`: every node, as before BEP 42;
+ * - `"prefer"`: every node while there is room, but a verified newcomer takes the place of an
+ *   unverified contact in a full bucket (libtorrent's `prefer_verified_node_ids`, its default);
+ * - `"require"`: only verified nodes (libtorrent's `enforce_node_id`); others are still answered,
+ *   and are not asked to store items.
+ */
+export type SecureContacts = "any" | "prefer" | "require";
 
 /** Sends a ping; resolves with the id that answered and the round trip. */
 export type PingFunction = (
@@ -37,12 +49,14 @@ export interface ContactKeeperOptions {
   readonly slowQueryMs: number;
   /** The ceiling of the query timeout (the `queryTimeoutMs` option). */
   readonly queryTimeoutMs: number;
+  /** BEP 42 policy for contacts. @default {"any"} */
+  readonly secureContacts?: SecureContacts | undefined;
 }
 
 /** Keeps the routing table informed and healthy. */
 export class ContactKeeper {
-  /** The routing table. */
-  readonly table: RoutingTable;
+  #table: RoutingTable;
+  readonly #secureContacts: SecureContacts;
   readonly #clock: Clock;
   readonly #slowQueryMs: number;
   readonly #queryTimeoutMs: number;
@@ -55,10 +69,52 @@ export class ContactKeeper {
 
   /** @param options the table, the clock and the timeout ceilings */
   constructor(options: ContactKeeperOptions) {
-    this.table = options.table;
+    this.#table = options.table;
+    this.#secureContacts = options.secureContacts ?? "any";
     this.#clock = options.clock;
     this.#slowQueryMs = options.slowQueryMs;
     this.#queryTimeoutMs = options.queryTimeoutMs;
+  }
+
+  /** The routing table. */
+  get table(): RoutingTable {
+    return this.#table;
+  }
+
+  /**
+   * Moves every contact into a new, empty table, for a node whose id changed (BEP 42): the
+   * buckets are relative to our id, so they are rebuilt around the new one, each contact
+   * keeping what is known of it (last seen and answered, failures, RTT). Contacts that no
+   * longer fit wait in the replacement caches, as any newcomer to a full bucket does. This
+   * keeps the node connected, unlike libtorrent, which starts its table over.
+   *
+   * @param table the new table, empty, built around the new id
+   */
+  rebuild(table: RoutingTable): void {
+    const old = this.#table.contacts().sort((a, b) => a.lastSeen - b.lastSeen);
+    this.#table = table;
+    for (const contact of old) {
+      const result = table.observe(contact.id, contact.host, contact.port, contact.lastSeen);
+      if (result.kind === "inserted" || result.kind === "replaced") {
+        const moved = result.contact;
+        moved.lastReplied = contact.lastReplied;
+        moved.failures = contact.failures;
+        moved.srtt = contact.srtt;
+        moved.rttvar = contact.rttvar;
+      } else if (result.kind === "full") {
+        this.#pingBeforeEvict(result.pingFirst);
+      }
+    }
+  }
+
+  /**
+   * Whether a node may be asked to store (BEP 42 §Enforcement): under `"require"` only nodes
+   * whose id is verified for their IP (or whose IP is exempt); any node otherwise.
+   *
+   * @param node a node a put is about to ask
+   */
+  storeEligible(node: NodeInfo): boolean {
+    return this.#secureContacts !== "require" || isBep42Compliant(node.id, node.host);
   }
 
   /** Pings sent to decide an eviction, since the keeper was created. */
@@ -100,9 +156,9 @@ export class ContactKeeper {
   answered(asked: NodeInfo, replyId: Uint8Array, rttMs: number): boolean {
     addRttSample(this.#overall, rttMs);
     if (!idsEqual(asked.id, replyId)) {
-      const stale = this.table.get(asked.id);
+      const stale = this.#table.get(asked.id);
       if (stale && stale.host === asked.host && stale.port === asked.port) {
-        this.table.remove(asked.id);
+        this.#table.remove(asked.id);
       }
       this.#memory.recordFailure(asked.id, this.#clock.now());
       this.heardFrom(replyId, asked);
@@ -110,7 +166,7 @@ export class ContactKeeper {
     }
     const now = this.#clock.now();
     this.#observe(replyId, asked);
-    if (this.table.recordReply(replyId, now, rttMs) === undefined) {
+    if (this.#table.recordReply(replyId, now, rttMs) === undefined) {
       this.#memory.recordReply(replyId, now, rttMs);
     } else {
       this.#memory.forgetFailures(replyId);
@@ -125,7 +181,7 @@ export class ContactKeeper {
    * @param node the node asked
    */
   failed(node: NodeInfo): void {
-    if (this.table.get(node.id)) this.table.recordFailure(node.id);
+    if (this.#table.get(node.id)) this.#table.recordFailure(node.id);
     else this.#memory.recordFailure(node.id, this.#clock.now());
   }
 
@@ -146,9 +202,9 @@ export class ContactKeeper {
    */
   standing(node: NodeInfo): Standing {
     const now = this.#clock.now();
-    const contact = this.table.get(node.id);
+    const contact = this.#table.get(node.id);
     const failures = contact ? contact.failures : this.#memory.failures(node.id, now);
-    if (failures >= this.table.badAfterFailures) return "bad";
+    if (failures >= this.#table.badAfterFailures) return "bad";
     return failures > 0 || this.#memory.isOverdue(node.id, now) ? "suspect" : "fresh";
   }
 
@@ -159,7 +215,7 @@ export class ContactKeeper {
    * @param node the destination
    */
   timeouts(node: NodeInfo): Timeouts {
-    const contact = this.table.get(node.id);
+    const contact = this.#table.get(node.id);
     const estimate = contact && !Number.isNaN(contact.srtt)
       ? contact
       : this.#memory.estimate(node.id, this.#clock.now()) ?? this.#overall;
@@ -180,7 +236,7 @@ export class ContactKeeper {
    * @param requester an id to leave out (the node asking)
    */
   closest(target: Uint8Array, count: number, requester?: Uint8Array): Contact[] {
-    const table = this.table;
+    const table = this.#table;
     return table.closest(
       target,
       count,
@@ -191,7 +247,17 @@ export class ContactKeeper {
   }
 
   #observe(id: Uint8Array, from: Address): void {
-    const result: ObserveResult = this.table.observe(id, from.host, from.port, this.#clock.now());
+    const policy = this.#secureContacts;
+    const verified = policy === "any" || isBep42Compliant(id, from.host);
+    if (!verified && policy === "require") return;
+    const table = this.#table;
+    const result: ObserveResult = table.observe(id, from.host, from.port, this.#clock.now());
+    if (policy === "prefer" && verified && (result.kind === "full" || result.kind === "cached")) {
+      // The newcomer waits at the front of the replacement cache: removing an unverified
+      // contact of its bucket promotes it into the freed slot.
+      const unverified = table.bucketContacts(id).find((c) => !isBep42Compliant(c.id, c.host));
+      if (unverified !== undefined) table.remove(unverified.id);
+    }
     if (result.kind === "full") this.#pingBeforeEvict(result.pingFirst);
   }
 
@@ -201,7 +267,7 @@ export class ContactKeeper {
     if (!ping) {
       // Not running: nothing can answer. Count it as a failure so the bucket's pending ping
       // is settled (the head is evicted for the waiting newcomer).
-      this.table.recordFailure(contact.id);
+      this.#table.recordFailure(contact.id);
       return;
     }
     this.#evictionPings++;
@@ -212,7 +278,7 @@ export class ContactKeeper {
       (error) => {
         if (error instanceof TimeoutError) this.failed(asked);
         else if (error instanceof RpcError) this.#observe(asked.id, asked); // it answered
-        else this.table.recordFailure(asked.id); // could not even ask (closing, send failed)
+        else this.#table.recordFailure(asked.id); // could not even ask (closing, send failed)
       },
     );
   }

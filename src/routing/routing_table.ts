@@ -453,6 +453,19 @@ export class RoutingTable {
   }
 
   /**
+   * The contacts of the bucket that covers `id` (not its replacement cache), least recently
+   * seen first: the ones a newcomer with that id competes with.
+   *
+   * @param id a 20-byte id
+   * @returns the bucket's live contacts; read them, do not change them
+   * @throws {TypeError} if `id` is not a 20-byte Uint8Array
+   */
+  bucketContacts(id: Uint8Array): readonly Contact[] {
+    checkId(id, "node id");
+    return this.#bucketFor(id).contacts;
+  }
+
+  /**
    * Lists every contact, bucket by bucket, for saving state.
    *
    * @returns a new array of the live contacts

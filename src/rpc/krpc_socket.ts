@@ -78,6 +78,16 @@ export interface KrpcSocketOptions {
   maxConcurrentQueries?: number;
   /** Told about dropped or malformed datagrams; never throws into the receive path. */
   onWarning?: (message: string, from: Address) => void;
+  /**
+   * The client version written as the top-level `v` of every message sent (BEP 5: 2 characters
+   * naming the client, 2 bytes of version). Omitted when not given.
+   */
+  clientVersion?: Uint8Array;
+  /**
+   * Told of every reply to our queries that says where the responder saw us from (BEP 42 `ip`),
+   * with the responder's address; the node votes on its external IP with it.
+   */
+  onReplyIp?: (ip: Address, from: Address) => void;
 }
 
 /** A reply to one of our queries. */
@@ -118,6 +128,8 @@ export class KrpcSocket {
   readonly #onQuery: ((args: MethodArgs, info: QueryInfo, method: string) => void) | undefined;
   readonly #answering: () => boolean;
   readonly #onWarning: ((message: string, from: Address) => void) | undefined;
+  readonly #clientVersion: Uint8Array | undefined;
+  readonly #onReplyIp: ((ip: Address, from: Address) => void) | undefined;
   readonly #timeoutMs: number;
   readonly #maxConcurrent: number;
   readonly #localIPv6: boolean | undefined;
@@ -138,6 +150,8 @@ export class KrpcSocket {
     this.#onQuery = options.onQuery;
     this.#answering = options.answering ?? (() => true);
     this.#onWarning = options.onWarning;
+    this.#clientVersion = options.clientVersion;
+    this.#onReplyIp = options.onReplyIp;
     this.#timeoutMs = options.timeoutMs ?? 2000;
     this.#maxConcurrent = options.maxConcurrentQueries ?? 64;
     const local = this.#transport.localAddress.host;
@@ -217,9 +231,9 @@ export class KrpcSocket {
         new TransportError("send_failed", "Cannot send query: too many queries pending"),
       );
     }
-    const data = this.#codec.encode(
+    const data = this.#codec.encode(this.#stamp(
       buildQueryEnvelope(opened.t, method.name, method.encodeArgs(args), options.readOnly),
-    );
+    ));
     if (data.length > this.#transport.maxDatagramSize) {
       this.#transactions.take(opened.tid);
       return Promise.reject(
@@ -253,6 +267,12 @@ export class KrpcSocket {
     this.#closed = true;
     this.#transport.onDatagram(() => {});
     this.#transactions.rejectAll(new NodeStateError("Query aborted: node closed"));
+  }
+
+  /** Adds our client version as the message's top-level `v` (BEP 5). */
+  #stamp(tree: WireDict): WireDict {
+    if (this.#clientVersion) tree.v = this.#clientVersion;
+    return tree;
   }
 
   #send(data: Uint8Array, to: Address): void {
@@ -324,6 +344,7 @@ export class KrpcSocket {
           return;
         }
         pending.resolve({ body, from, rttMs, ip: envelope.ip });
+        if (envelope.ip) this.#onReplyIp?.(envelope.ip, from);
         return;
       }
       case "malformed": {
@@ -412,9 +433,9 @@ export class KrpcSocket {
     body: MethodReply,
   ): void {
     if (this.#closed) return;
-    const data = this.#codec.encode(
+    const data = this.#codec.encode(this.#stamp(
       buildResponseEnvelope(query.t, method.encodeReply(body, args, info), info.from),
-    );
+    ));
     if (data.length > this.#transport.maxDatagramSize) {
       this.#replyError(query.t, ErrorCode.Server, "response too large", info.from);
       return;
@@ -445,7 +466,11 @@ export class KrpcSocket {
     codec: Codec = this.#codec,
   ): void {
     if (this.#closed) return;
-    let data = codec.encode(buildErrorEnvelope(t, code, message));
+    let data = codec.encode(this.#stamp(buildErrorEnvelope(t, code, message)));
+    // Shorter and shorter, and not at all if even the bare error is larger than the input.
+    if (data.length > budget) {
+      data = codec.encode(this.#stamp(buildErrorEnvelope(t, code, "malformed")));
+    }
     if (data.length > budget) data = codec.encode(buildErrorEnvelope(t, code, "malformed"));
     if (data.length > budget) return;
     this.#stats.errorsSent++;

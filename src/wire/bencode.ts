@@ -17,10 +17,19 @@
  * Decoding policy (reliability.md rows 3–7, B1–B9): the top level must be one dictionary and
  * nothing may follow it; integers are `i0e` or `i-?[1-9][0-9]*e` within ±(2^53 − 1) (never
  * rounded); string lengths are digits without leading zeros and are checked against the bytes
- * left before anything is allocated; dictionary keys must be strictly increasing in byte order,
- * so unsorted and duplicate keys are both rejected (BEP 44 requires sorted keys for `put`;
- * one policy everywhere keeps decode∘encode the identity). The decoder is iterative, so nesting
- * costs heap proportional to `maxDepth`, never stack. Every failure is a {@link DecodeError}.
+ * left before anything is allocated; dictionary keys must be byte strings and unique.
+ *
+ * Keys out of order are read, as libtorrent and Transmission read them: deployed clients send
+ * such dictionaries, and refusing them would cut us off from those nodes. Our own output is
+ * always canonical (sorted keys). A dictionary read out of order is remembered (a WeakSet, so
+ * nothing is kept alive), and {@link isCanonicalTree} tells whether a decoded tree re-encodes to
+ * the bytes it was read from: the one place where that matters is a BEP 44 `v`, whose hash and
+ * signature cover its bytes as sent, so `put` refuses a `v` that is not canonical with 203
+ * (reliability.md B22). Duplicate keys are still rejected, the whole datagram dropped: which of
+ * two values a reader keeps differs between decoders, and a message that two readers read
+ * differently is a smuggling vector, not a compatibility need. The decoder is iterative, so
+ * nesting costs heap proportional to `maxDepth`, never stack. Every failure is a
+ * {@link DecodeError}.
  *
  * @module
  */
@@ -45,6 +54,9 @@ const CH_0 = 0x30;
 const CH_9 = 0x39;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Dictionaries the decoder read with keys out of order (see the module doc). */
+const UNSORTED = new WeakSet<WireDict>();
 const utf8Encoder = new TextEncoder();
 
 /**
@@ -86,6 +98,39 @@ export function encodeBencode(value: WireValue): Uint8Array {
  */
 export function decodeBencode(data: Uint8Array, limits?: DecodeLimits): WireDict {
   return decode(data, resolveDecodeLimits(limits, "Cannot decode bencode"));
+}
+
+/**
+ * Tells whether a tree decoded by this module re-encodes to exactly the bytes it was read from:
+ * false if any dictionary in it was read with its keys out of order. Integers and string
+ * lengths are always canonical (the decoder refuses other forms), so sorting is the only
+ * difference {@link encodeBencode} can make. A tree built in code is always canonical.
+ *
+ * @example
+ * ```ts
+ * import { decodeBencode, isCanonicalTree } from "./bencode.ts";
+ * const bytes = (s: string) => new TextEncoder().encode(s);
+ * console.log(isCanonicalTree(decodeBencode(bytes("d1:ai1e1:bi2ee")))); // true
+ * console.log(isCanonicalTree(decodeBencode(bytes("d1:bi2e1:ai1ee")))); // false
+ * ```
+ *
+ * @param value a decoded tree or any part of one
+ * @returns true if `encodeBencode(value)` reproduces the bytes it was decoded from
+ */
+export function isCanonicalTree(value: WireValue): boolean {
+  // Iterative: a tree may be as deep as the decoder allowed.
+  const stack: WireValue[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (typeof node !== "object" || node instanceof Uint8Array) continue;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) stack.push(node[i]!);
+      continue;
+    }
+    if (UNSORTED.has(node)) return false;
+    for (const key in node) stack.push(node[key]!);
+  }
+  return true;
 }
 
 function decode(data: Uint8Array, limits: ResolvedDecodeLimits): WireDict {
@@ -136,16 +181,17 @@ function decode(data: Uint8Array, limits: ResolvedDecodeLimits): WireDict {
       const len = stringLength(data, pos, start);
       const key = latin1(data, start, start + len);
       const depth = containers.length;
-      const previous = lastKeys[depth - 1]!;
-      // Keys are one char per byte, so string order is byte order (BEP 3: sorted as raw strings).
-      if (previous !== null && key <= previous) {
-        throw fail(
-          key === previous
-            ? `duplicate dictionary key "${printable(key)}"`
-            : `dictionary keys out of order: "${printable(key)}" after "${printable(previous)}"`,
-        );
+      // The greatest key so far. Keys are one char per byte, so string order is byte order
+      // (BEP 3: sorted as raw strings); a key above it cannot repeat an earlier one.
+      const greatest = lastKeys[depth - 1]!;
+      if (greatest === null || key > greatest) {
+        lastKeys[depth - 1] = key;
+      } else {
+        if (key === greatest || Object.hasOwn(top, key)) {
+          throw fail(`duplicate dictionary key "${printable(key)}"`);
+        }
+        UNSORTED.add(top as WireDict);
       }
-      lastKeys[depth - 1] = key;
       pendingKey = key;
       pos = start + len;
       continue;

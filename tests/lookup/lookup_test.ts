@@ -193,6 +193,51 @@ describe("lookup", () => {
     assert.equal(first.found[0]!.value, `from ${idToHex(first.found[0]!.from.id)}`);
   });
 
+  it("drain: sends nothing more once asked to, but keeps the answers already on their way", async () => {
+    const w = world(100, 5);
+    const target = randomId(w.random);
+    const truth = w.closest(target, w.nodes, 8);
+    const clock = new VirtualClock();
+    const asked: string[] = [];
+    // Every node of the true 8 holds a value; the 8 are all in flight at once (seeded with them).
+    const query = (node: NodeInfo) => {
+      asked.push(idToHex(node.id));
+      return new Promise<LookupReply<string>>((resolve) =>
+        clock.setTimer(() => resolve({ nodes: truth, found: idToHex(node.id) }), 5 + asked.length)
+      );
+    };
+    let finds = 0;
+    const result = await run({
+      target,
+      seeds: truth,
+      alpha: 8,
+      query,
+      onFound: () => (finds++, false),
+      drain: () => finds >= 2,
+    }, clock);
+    assert.equal(asked.length, 8, "nothing sent after the drain began");
+    assert.equal(result.found.length, 8, "yet every answer in flight was kept");
+    // One at a time, each answer a step closer: the drain ends the walk after the second find.
+    asked.length = 0;
+    finds = 0;
+    const stepCloser = (node: NodeInfo) => {
+      asked.push(idToHex(node.id));
+      const next = truth[truth.indexOf(node) - 1];
+      return Promise.resolve({ nodes: next ? [next] : [], found: idToHex(node.id) });
+    };
+    const narrow = await run({
+      target,
+      seeds: truth.slice(7),
+      alpha: 1,
+      query: stepCloser,
+      onFound: () => (finds++, false),
+      drain: () => finds >= 2,
+    }, clock);
+    assert.equal(narrow.found.length, 2);
+    assert.equal(asked.length, 2);
+    assert.deepEqual(narrow.unasked, [truth[5]], "met but never asked, reported as such");
+  });
+
   it("asks a suspect without waiting on it, skips a bad node, and can await a slow one", async () => {
     const w = world(100, 7);
     const target = randomId(w.random);

@@ -103,12 +103,12 @@ describe("KademliaNode answers queries", () => {
     }
   });
 
-  it("refuses announce_peer with 204: nothing is stored, so nothing claims success", async () => {
+  it("refuses announce_peer with a token it did not issue with 203, and stores nothing", async () => {
     const s = await setup();
     try {
       const announce = { id: id(1), info_hash: id(7), port: 6881, token: "tok" };
-      assert.equal(await s.code("announce_peer", announce), 204);
-      assert.equal(s.node.stats().storedValues, 0);
+      assert.equal(await s.code("announce_peer", announce), 203);
+      assert.equal(s.node.stats().providersHeld, 0);
     } finally {
       await s.close();
     }

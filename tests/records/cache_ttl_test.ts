@@ -66,7 +66,7 @@ describe("cacheTtlMs", () => {
         asked.push(count);
         return known.slice(0, count);
       },
-      id(0xff),
+      () => id(0xff),
       FLOOR,
     );
     assert.equal(lifetime(id(0), TTL), 600_000);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import bencode from "bencode";
 import { DecodeError } from "../../src/errors.ts";
-import { decodeBencode, encodeBencode } from "../../src/wire/bencode.ts";
+import { decodeBencode, encodeBencode, isCanonicalTree } from "../../src/wire/bencode.ts";
 import type { WireDict, WireValue } from "../../src/wire/codec.ts";
 import { asDecodedBencode, BEP5_VECTORS, bin, binaryKey, str, wireTree } from "./_wire_helpers.ts";
 
@@ -21,6 +21,23 @@ function referenceEncode(v: WireValue): string {
   if (Array.isArray(v)) return `l${v.map(referenceEncode).join("")}e`;
   const keys = Object.keys(v).sort();
   return `d${keys.map((k) => `${k.length}:${k}${referenceEncode(v[k]!)}`).join("")}e`;
+}
+
+/**
+ * The reference writer with each dictionary's keys in the order `order` gives (a permutation
+ * of the sorted keys, drawn from `seed`): what a client that does not sort would send.
+ */
+function shuffledEncode(v: WireValue, seed: number[]): string {
+  if (typeof v === "number") return `i${v}e`;
+  if (v instanceof Uint8Array) return `${v.length}:${str(v)}`;
+  if (typeof v === "string") throw new Error("reference trees hold bytes only");
+  if (Array.isArray(v)) return `l${v.map((x) => shuffledEncode(x, seed)).join("")}e`;
+  const keys = Object.keys(v).sort();
+  for (let i = keys.length - 1; i > 0; i--) {
+    const j = (seed.length > 0 ? seed[(i + keys.length) % seed.length]! : 0) % (i + 1);
+    [keys[i], keys[j]] = [keys[j]!, keys[i]!];
+  }
+  return `d${keys.map((k) => `${k.length}:${k}${shuffledEncode(v[k]!, seed)}`).join("")}e`;
 }
 
 /** A tree as plain JSON data (bytes as hex), to compare decoders that build different objects. */
@@ -62,7 +79,22 @@ describe("bencode properties", () => {
     );
   });
 
-  it("never throws anything but DecodeError, and accepts only canonical encodings", () => {
+  it("reads dictionaries with keys in any order as the tree a sorted writer gives (property)", () => {
+    fc.assert(
+      fc.property(wireTree({ key: binaryKey }), fc.array(fc.nat(50)), (tree, seed) => {
+        const sent = shuffledEncode(tree, seed);
+        const decoded = decodeBencode(bin(sent), LOOSE);
+        assert.deepStrictEqual(decoded, asDecodedBencode(tree));
+        const sorted = referenceEncode(tree);
+        // Our own output is canonical whatever order the input had.
+        assert.equal(str(encodeBencode(decoded)), sorted);
+        assert.equal(isCanonicalTree(decoded), sent === sorted);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("never throws anything but DecodeError, and isCanonicalTree says exactly when encode(decode(b)) is b", () => {
     const seeds = BEP5_VECTORS.map((v) => bin(v.bencoded));
     const mutated = fc.tuple(
       fc.constantFrom(...seeds),
@@ -93,7 +125,12 @@ describe("bencode properties", () => {
           assert.ok(err instanceof DecodeError, `threw ${String(err)}`);
           return;
         }
-        assert.equal(str(encodeBencode(decoded)), str(input));
+        // Only key order can differ (integers and lengths must be canonical to decode at all):
+        // a tree read out of order re-encodes sorted, to bytes that decode to the same tree.
+        const again = encodeBencode(decoded);
+        assert.equal(str(again) === str(input), isCanonicalTree(decoded), str(input));
+        assert.deepStrictEqual(decodeBencode(again), decoded);
+        assert.ok(isCanonicalTree(decodeBencode(again)));
       }),
       { numRuns: 2000 },
     );

@@ -1,7 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { DecodeError } from "../../src/errors.ts";
-import { BencodeCodec, decodeBencode, encodeBencode } from "../../src/wire/bencode.ts";
+import {
+  BencodeCodec,
+  decodeBencode,
+  encodeBencode,
+  isCanonicalTree,
+} from "../../src/wire/bencode.ts";
 import type { WireDict, WireValue } from "../../src/wire/codec.ts";
 import { asDecodedBencode, BEP5_VECTORS, bin, dict, str } from "./_wire_helpers.ts";
 
@@ -182,11 +187,11 @@ describe("decodeBencode", () => {
     ["B5", "-(2^53)", "d1:ai-9007199254740992ee"],
     ["B5", "an unterminated integer", "d1:ai12"],
     ["B7", "600 tokens (a list of 600 empty strings)", `d1:al${"0:".repeat(600)}ee`],
-    ["B8", "unsorted keys", "d1:bi1e1:ai2ee"],
-    ["B8", "unsorted keys in a nested dict", "d1:ad1:bi1e1:ai2eee"],
-    ["B8", "keys sorted by length instead of bytes", "d1:bi1e2:aai2ee"],
     ["B8", "a duplicate key", "d1:ai1e1:ai2ee"],
     ["B8", "a duplicate empty key", "d0:i1e0:i2ee"],
+    ["B8", "a duplicate key after a smaller one", "d1:bi1e1:ai2e1:bi3ee"],
+    ["B8", "a duplicate key, not adjacent, in unsorted order", "d1:ci1e1:ai2e1:bi3e1:ai4ee"],
+    ["B8", "a duplicate key in a nested unsorted dict", "d1:xd1:bi1e1:ai2e1:bi3eee"],
     ["B8", "an integer key", "di5e1:ae"],
     ["B8", "a list key", "dle1:ae"],
     ["B8", "a dict key", "dde1:ae"],
@@ -197,6 +202,40 @@ describe("decodeBencode", () => {
   for (const [row, name, input] of corpus) {
     it(`rejects ${name} (${row})`, () => assertRejected(input));
   }
+
+  it("reads dictionaries whose keys are out of order, as libtorrent and Transmission do (B8)", () => {
+    const cases: [string, WireDict][] = [
+      ["d1:bi1e1:ai2ee", dict({ a: 2, b: 1 })],
+      ["d1:ad1:bi1e1:ai2eee", dict({ a: dict({ a: 2, b: 1 }) })],
+      ["d1:bi1e2:aai2ee", dict({ aa: 2, b: 1 })],
+      [
+        "d1:t2:aa1:y1:q1:q4:ping1:ad2:id20:abcdefghij0123456789ee",
+        dict({
+          a: dict({ id: bin("abcdefghij0123456789") }),
+          q: bin("ping"),
+          t: bin("aa"),
+          y: bin("q"),
+        }),
+      ],
+    ];
+    for (const [input, expected] of cases) {
+      const decoded = decodeBencode(bin(input));
+      assert.deepStrictEqual(decoded, expected, input);
+      assert.equal(isCanonicalTree(decoded), false, input);
+      // Our own output is canonical: the same message, keys sorted.
+      assert.equal(str(encodeBencode(decoded)), str(encodeBencode(expected)));
+    }
+  });
+
+  it("isCanonicalTree flags exactly the subtrees holding a dictionary read out of order", () => {
+    const msg = decodeBencode(bin("d1:ad1:bd1:yi1e1:xi2eee1:cli1ed1:pi1e1:qi2eeee"));
+    assert.equal(isCanonicalTree(msg), false);
+    assert.equal(isCanonicalTree(msg.a!), false);
+    assert.equal(isCanonicalTree((msg.a as WireDict).b!), false);
+    assert.equal(isCanonicalTree(msg.c!), true, "a sorted sibling is canonical");
+    assert.equal(isCanonicalTree(decodeBencode(bin("d1:ad1:xi1e1:yi2eee"))), true);
+    assert.equal(isCanonicalTree({ z: 1, a: 2 }), true, "a tree built in code encodes sorted");
+  });
 
   it("accepts the edge cases next to the rejected rows (B4, B5, B8)", () => {
     const msg = decodeBencode(bin(

@@ -7,10 +7,13 @@
 import type { NodeContext } from "../../node_context.ts";
 import type { WireDict } from "../../wire/codec.ts";
 import type { KrpcMethod } from "../method.ts";
+import { announcePeer } from "./announce_peer.ts";
 import { findNode } from "./find_node.ts";
 import { findValue } from "./find_value.ts";
+import { get } from "./get.ts";
 import { getPeers } from "./get_peers.ts";
 import { ping } from "./ping.ts";
+import { put } from "./put.ts";
 import { store } from "./store.ts";
 import { storeBatch } from "./store_batch.ts";
 
@@ -18,7 +21,10 @@ import { storeBatch } from "./store_batch.ts";
 type AnyMethod = KrpcMethod<any, any, NodeContext>;
 
 const METHODS: ReadonlyMap<string, AnyMethod> = new Map<string, AnyMethod>(
-  [ping, findNode, findValue, store, storeBatch, getPeers].map((method) => [method.name, method]),
+  [ping, findNode, findValue, store, storeBatch, getPeers, announcePeer, get, put].map((method) => [
+    method.name,
+    method,
+  ]),
 );
 
 /**

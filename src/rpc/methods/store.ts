@@ -6,12 +6,15 @@
  *
  * Arguments: `target`, the value as `v` with its type in `vt`, `ts` the publication time
  * (wall-clock ms), `ttl` its lifetime in ms, optionally `pub` the original publisher's id, `c: 1`
- * for a cached copy, and `key` the key as written when it names a namespace.
+ * for a cached copy, and `key` the key as written when it names a namespace: the responder then
+ * checks that it hashes to `target` and, if it has a validator for the namespace, validates the
+ * value and ranks it against the held one with the namespace's `select` (203 when refused).
  *
  * @module
  */
 import { RpcError } from "../../errors.ts";
 import type { NodeContext } from "../../node_context.ts";
+import { acceptValidated } from "../../records/validated_accept.ts";
 import type { WireDict } from "../../wire/codec.ts";
 import type { TypedValue } from "../../wire/value.ts";
 import type { KrpcMethod, MethodArgs, MethodReply } from "../method.ts";
@@ -73,7 +76,7 @@ export const store: KrpcMethod<StoreArgs, MethodReply, NodeContext> = {
     };
   },
   handle: (context, args, query) => {
-    const outcome = context.records.accept({
+    const outcome = acceptValidated(context.records, context.validators, {
       key: args.target,
       value: args.value,
       publishedAt: args.publishedAt,
@@ -84,8 +87,11 @@ export const store: KrpcMethod<StoreArgs, MethodReply, NodeContext> = {
       cached: args.cached,
       name: args.name,
     }, query.from);
-    if (!outcome.stored) throw new RpcError(outcome.code, outcome.message);
-    return { id: context.id };
+    const reply = (decided: Awaited<typeof outcome>): MethodReply => {
+      if (!decided.stored) throw new RpcError(decided.code, decided.message);
+      return { id: context.id };
+    };
+    return outcome instanceof Promise ? outcome.then(reply) : reply(outcome);
   },
   encodeReply: (reply) => ({ id: reply.id }),
   decodeReply: (codec, r) => ({ id: readId(codec, r, "id", "r") }),
