@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { churnRun, report } from "./_churn_run.ts";
 
 describe("500 values on a 300-node network, 10 % replaced every 2 h, for 48 h", () => {
-  it("without republish and re-store, most are lost", async () => {
+  // 48 simulated hours of 300 nodes: minutes of wall time on a loaded machine (see README).
+  it("without republish and re-store, most are lost", { timeout: 900_000 }, async () => {
     const result = await churnRun(false);
     report("without maintenance", result);
     assert.equal(result.replaced, 720);
