@@ -131,6 +131,8 @@ interface Candidate {
   state: State;
   /** When its query, in flight, becomes slow (the clock's time). */
   slowAt: number;
+  /** When it was asked (not for suspects). */
+  sentAt: number;
   /** When its grace period ends, once slow (the clock's time). */
   graceAt: number;
   /** Asked as a suspect: never waited on. */
@@ -147,6 +149,14 @@ interface Candidate {
  * loaded machine) from turning an existing value into "not found".
  */
 const SLOW_GRACE_FACTOR = 4;
+/**
+ * Replies a lookup waits for before it times slowness by its own round trips, and how:
+ * {@linkcode OBSERVED_SLOW_FACTOR} times their median, at least
+ * {@linkcode OBSERVED_SLOW_MIN_MS} (below it, timer granularity alone makes nodes slow).
+ */
+const OBSERVED_SAMPLES = 1;
+const OBSERVED_SLOW_FACTOR = 3;
+const OBSERVED_SLOW_MIN_MS = 2;
 /** The least a lookup waits for a slow node it cannot do without, in ms. */
 export const SLOW_GRACE_MIN_MS = 50;
 
@@ -191,6 +201,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       depth,
       state: State.New,
       slowAt: Infinity,
+      sentAt: 0,
       graceAt: Infinity,
       suspect: false,
       graceOver: false,
@@ -271,6 +282,38 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
     if (signal?.aborted) return onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
 
+    // Round trips of this lookup's replies, for a threshold that follows the network's
+    // present pace: three times the median once a few replies are in.
+    const rtts: number[] = [];
+    const noteRtt = (ms: number): void => {
+      let i = rtts.length;
+      rtts.push(ms);
+      while (i > 0 && rtts[i - 1]! > ms) {
+        rtts[i] = rtts[i - 1]!;
+        i--;
+      }
+      rtts[i] = ms;
+    };
+    const observedSlow = (): number =>
+      rtts.length < OBSERVED_SAMPLES
+        ? Infinity
+        : Math.max(OBSERVED_SLOW_MIN_MS, OBSERVED_SLOW_FACTOR * rtts[rtts.length >> 1]!);
+
+    // Queries sent before the lookup had replies of its own were timed by the nodes' stored
+    // estimates, which may be far too long: bring their slow deadlines in line.
+    const tighten = (): void => {
+      const limit = observedSlow();
+      if (limit === Infinity) return;
+      for (const candidate of candidates) {
+        if (candidate.state !== State.InFlight) continue;
+        const at = candidate.sentAt + limit;
+        if (at < candidate.slowAt) {
+          candidate.slowAt = at;
+          arm(at);
+        }
+      }
+    };
+
     const send = (candidate: Candidate): void => {
       queries++;
       rounds = Math.max(rounds, candidate.depth);
@@ -282,8 +325,11 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       } else {
         candidate.state = State.InFlight;
         active++;
-        const slowAfter = options.slowAfter(candidate.node);
+        // The node's own estimate, unless this lookup's replies say the network answers faster
+        // right now: estimates learnt while the process was busy (a join) run long for hours.
+        const slowAfter = Math.min(options.slowAfter(candidate.node), observedSlow());
         const sentAt = clock.now();
+        candidate.sentAt = sentAt;
         candidate.slowAt = sentAt + slowAfter;
         candidate.graceAt = sentAt + Math.max(SLOW_GRACE_FACTOR * slowAfter, SLOW_GRACE_MIN_MS);
         arm(candidate.slowAt);
@@ -291,6 +337,10 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       options.query(candidate.node).then(
         (reply) => {
           if (finished) return;
+          if (candidate.state === State.InFlight) {
+            noteRtt(clock.now() - candidate.sentAt);
+            tighten();
+          }
           release(candidate, State.Answered);
           onEvent?.({
             type: "reply",
@@ -318,6 +368,10 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
         },
       );
     };
+
+    // A network smaller than k, where every node is needed: the result is short and no other
+    // node could take a slow one's place.
+    const tooFewToSpare = (): boolean => candidates.length <= k && answeredCount() < k;
 
     const answeredCount = (): number => {
       let n = 0;
@@ -352,13 +406,12 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
         if (candidate.state !== State.Answered) waiting = true;
       }
       if (waiting) return;
-      // Slow nodes are passed over when others took their place. Otherwise they get a grace
-      // period: a result short of k (a small network, or a busy process where every reply is
-      // late), or a read that has found nothing yet; and with no answer at all the lookup waits
-      // until they answer or fail, since ending would report nothing.
+      // Slow nodes are passed over. They get a grace period only where they cannot be spared: a
+      // network smaller than k, or a read that has found nothing yet; and with no answer at all
+      // the lookup waits until they answer or fail, since ending would report nothing.
       // A draining lookup (its caller has what it needs) waits on no one, nor does background work.
       if (!draining && !options.bestEffort) {
-        if (slowInGrace && (options.awaitSlow?.() || answeredCount() < k)) return;
+        if (slowInGrace && (options.awaitSlow?.() || tooFewToSpare())) return;
         if (slowPending && answeredCount() === 0) return;
       }
       finish();

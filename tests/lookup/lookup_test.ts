@@ -342,6 +342,31 @@ describe("lookup", () => {
     assert.deepEqual(overdue.sort(), [three[1]!, three[2]!].map((n) => idToHex(n.id)).sort());
   });
 
+  it("times slowness by its own replies when stored estimates are far too long", async () => {
+    // Every node's stored estimate says 1 s, but replies come in 2 ms: a dead node, asked in
+    // the first wave, is given up on after three times the lookup's median reply time.
+    const w = world(100, 9);
+    const target = randomId(w.random);
+    const truth = w.closest(target, w.nodes, 12);
+    const dead = idToHex(truth[1]!.id);
+    const clock = new VirtualClock();
+    const slowAt: number[] = [];
+    const started = clock.now();
+    const result = await run({
+      target,
+      seeds: truth,
+      slowAfter: () => 1000,
+      onEvent: (event) => event.type === "slow" && slowAt.push(clock.now() - started),
+      query: (node) =>
+        idToHex(node.id) === dead
+          ? new Promise<LookupReply<string>>(() => {})
+          : new Promise((resolve) => clock.setTimer(() => resolve({ nodes: truth }), 2)),
+    }, clock);
+    assert.deepEqual(slowAt, [6]);
+    assert.ok(clock.now() - started <= 8, `took ${clock.now() - started} ms`);
+    assert.ok(!result.closest.some((n) => idToHex(n.id) === dead));
+  });
+
   it("returns nothing for no seeds, and rejects with the abort reason", async () => {
     const empty = await run({
       target: new Uint8Array(20),
