@@ -2,11 +2,12 @@
  * Joining a network (paper §2.3): ask each bootstrap address for the nodes nearest our own id,
  * look our id up through what they return, then refresh the buckets farther away so that other
  * nodes learn of us and our table fills. An address counts as reached only if a node there
- * answered; with none reached the join fails, saying per address why.
+ * answered (a silent one is asked twice); with none reached the join fails, saying per address
+ * why.
  *
  * @module
  */
-import { BootstrapError, type BootstrapFailure } from "../errors.ts";
+import { BootstrapError, type BootstrapFailure, TimeoutError } from "../errors.ts";
 import { randomIdWithPrefix } from "../id/node_id.ts";
 import { findNode } from "../rpc/methods/find_node.ts";
 import type { Address } from "../transport/datagram_transport.ts";
@@ -52,10 +53,16 @@ export async function bootstrap(
   await Promise.all(targets.map(async ({ host, port }) => {
     const address = { host, port };
     try {
-      const reply = await rpc.query(address, findNode, { id, target: id }, {
-        signal,
-        timeoutMs,
-        readOnly: services.readOnly(),
+      const ask = () =>
+        rpc.query(address, findNode, { id, target: id }, {
+          signal,
+          timeoutMs,
+          readOnly: services.readOnly(),
+        });
+      // One lost datagram must not fail a join: a silent address is asked once more.
+      const reply = await ask().catch((error) => {
+        if (error instanceof TimeoutError) return ask();
+        throw error;
       });
       // A bootstrap address has no expected id: whoever answers there is the contact.
       keeper.answered({ id: reply.body.id, host, port }, reply.body.id, reply.rttMs);
