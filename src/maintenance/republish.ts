@@ -15,11 +15,9 @@
  */
 import { MAINTENANCE_CONCURRENCY } from "../constants.ts";
 import { inPool } from "../operations/_pool.ts";
-import { ask } from "../operations/ask.ts";
-import { runLookup } from "../operations/run_lookup.ts";
+import { findRecord } from "../operations/find_record.ts";
 import type { Services } from "../operations/services.ts";
 import { compareRecords, type StoredRecord } from "../records/record.ts";
-import { findValue, type FoundRecord } from "../rpc/methods/find_value.ts";
 import { storeOn } from "./store_on.ts";
 
 /** What a republish run needs besides the node. */
@@ -111,18 +109,8 @@ async function republishOne(
   const { context } = services;
   const { id, records } = context;
   const target = record.key;
-  const result = await runLookup<FoundRecord>(services, target, {
-    method: findValue.name,
-    signal,
-    query: async (node) => {
-      const reply = await ask(services, node, findValue, { id, target }, signal);
-      return { nodes: reply.nodes, found: reply.record };
-    },
-  });
-  let newest: FoundRecord | undefined;
-  for (const { value } of result.found) {
-    if (newest === undefined || compareRecords(value, newest) > 0) newest = value;
-  }
+  const result = await findRecord(services, target, { signal, cache: false });
+  const newest = result.record;
   const held = records.storage.get(target);
   // A later write arrived here while we looked (a store, a get): it is no longer ours.
   if (held === undefined || !held.local || held.publishedAt !== record.publishedAt) {

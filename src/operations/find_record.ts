@@ -32,12 +32,13 @@ export interface FoundValue {
  *
  * @param services the running node
  * @param target the 20-byte key
- * @param options stop after `quorum` values (default: not before the lookup ends), abort signal
+ * @param options stop after `quorum` values (default: not before the lookup ends), whether to
+ *   cache the newest at the nearest node that lacked it (default true), abort signal
  */
 export async function findRecord(
   services: Services,
   target: Uint8Array,
-  options: { quorum?: number | undefined; signal: AbortSignal },
+  options: { quorum?: number | undefined; cache?: boolean | undefined; signal: AbortSignal },
 ): Promise<FoundValue> {
   const { context } = services;
   const id = context.id;
@@ -59,7 +60,9 @@ export async function findRecord(
   for (const { value } of result.found) {
     if (newest === undefined || compareRecords(value, newest) > 0) newest = value;
   }
-  if (newest !== undefined) cacheAtNearestWithout(services, target, newest, result, signal);
+  if (newest !== undefined && options.cache !== false) {
+    cacheAtNearestWithout(services, target, newest, result, signal);
+  }
   return { record: newest, closest: result.closest, holders: result.found.length };
 }
 
