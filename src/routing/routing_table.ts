@@ -212,10 +212,18 @@ export class RoutingTable {
    * @param host the IP literal the message came from
    * @param port the UDP port the message came from
    * @param now the Clock's current time
+   * @param mayPing whether a full bucket may ask for a ping of its questionable head; when
+   *   false the newcomer only waits in the replacement cache (see the keeper: query senders)
    * @returns what happened; see {@linkcode ObserveResult}
    * @throws {TypeError} if `id` is not a 20-byte Uint8Array
    */
-  observe(id: Uint8Array, host: string, port: number, now: number): ObserveResult {
+  observe(
+    id: Uint8Array,
+    host: string,
+    port: number,
+    now: number,
+    mayPing = true,
+  ): ObserveResult {
     checkId(id, "node id");
     const cpl = commonPrefixLength(this.#localId, id);
     if (cpl === MAX_BUCKETS) return SELF;
@@ -267,6 +275,11 @@ export class RoutingTable {
       const cached = bucket.replacementIndexOf(id);
       if (cached >= 0) bucket.updateReplacement(cached, host, port, now);
       else bucket.addReplacement(id, host, port, now, this.#replacementCacheSize);
+      if (!mayPing) {
+        // A live node in the range waits as a spare: the range is not idle (no refresh).
+        bucket.lastActivity = now;
+        return CACHED;
+      }
       if (bucket.pendingPing !== undefined) return CACHED;
       // Paper §2.2: ping the least recently seen contact; evict it only if it fails to answer.
       // BEP 5: a good one is not even pinged; the newcomer waits in the cache.
@@ -515,6 +528,18 @@ export class RoutingTable {
   touchBucket(id: Uint8Array, now: number): void {
     checkId(id, "node id");
     this.#bucketFor(id).lastActivity = now;
+  }
+
+  /**
+   * When the bucket covering `id` was last active (an insert, a contact heard from, a lookup).
+   *
+   * @param id a 20-byte id in the bucket's range
+   * @returns the Clock's time of its last activity; -Infinity if it never had any
+   * @throws {TypeError} if `id` is not a 20-byte Uint8Array
+   */
+  bucketActivity(id: Uint8Array): number {
+    checkId(id, "node id");
+    return this.#bucketFor(id).lastActivity;
   }
 
   /**

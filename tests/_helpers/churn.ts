@@ -50,6 +50,8 @@ export interface ChurnResult {
   replaced: number;
   /** Datagrams sent on the memory network over the run (building the network excluded). */
   datagrams: number;
+  /** Datagrams sent on the memory network per join during the run, on average. */
+  joinDatagrams: number;
   /** Queries sent by the nodes (all nodes that ever ran), build excluded. */
   queries: number;
   /** Timers fired by the virtual clock over the run. */
@@ -81,6 +83,9 @@ export async function runChurn(options: ChurnOptions): Promise<ChurnResult> {
   let hosts = 0;
   const live: { node: KademliaNode; storage: MemoryStorage; publisher: boolean }[] = [];
   const everyone: KademliaNode[] = [];
+  let joins = 0;
+  let joinDatagrams = 0;
+  let building = true;
   const spawn = async (publisher: boolean) => {
     const storage = new MemoryStorage();
     const node = new KademliaNode({
@@ -97,7 +102,12 @@ export async function runChurn(options: ChurnOptions): Promise<ChurnResult> {
         { length: Math.min(3, live.length) },
         () => live[pick(live.length)]!.node.address!,
       );
+      const sent = network.stats().sent;
       await clock.runUntilSettled(node.bootstrap(seeds));
+      if (!building) {
+        joins++;
+        joinDatagrams += network.stats().sent - sent;
+      }
     }
     const entry = { node, storage, publisher };
     live.push(entry);
@@ -111,6 +121,7 @@ export async function runChurn(options: ChurnOptions): Promise<ChurnResult> {
 
   for (let i = 0; i < options.size; i++) await spawn(i < options.publishers);
   const buildMs = performance.now() - started;
+  building = false;
   const sentBefore = network.stats().sent;
   const queriesBefore = everyone.reduce((n, node) => n + node.stats().queriesSent, 0);
   const methodsBefore = sumMethods(everyone);
@@ -184,6 +195,7 @@ export async function runChurn(options: ChurnOptions): Promise<ChurnResult> {
     originalHoldersLeft: originalHolders.size === 0 ? 0 : left / originalHolders.size,
     replaced,
     datagrams: network.stats().sent - sentBefore,
+    joinDatagrams: joins === 0 ? 0 : Math.round(joinDatagrams / joins),
     queries: everyone.reduce((n, node) => n + node.stats().queriesSent, 0) - queriesBefore,
     timers: clock.firedTimers - timersBefore,
     wallMs: 0,

@@ -169,7 +169,10 @@ describe("KademliaNode routing upkeep", () => {
     c: "80" + "00".repeat(18) + "03",
   };
 
-  async function threeAndANewcomer(aliveA: boolean) {
+  // a and b fill the watcher's far bucket (k = 2), then c queries the watcher, after which
+  // the watcher does `then`: nothing, pings c (c answers one of its queries), or runs two
+  // lookups (which ask a, twice: two failures make a contact bad).
+  async function threeAndANewcomer(aliveA: boolean, then: "nothing" | "ping c" | "lookups") {
     const clock = new VirtualClock();
     const network = new MemoryNetwork({ clock });
     const make = (nodeId: string) =>
@@ -184,17 +187,41 @@ describe("KademliaNode routing upkeep", () => {
     if (!aliveA) network.setDown(a.address!, true);
     await clock.runUntilSettled(c.bootstrap([watcher.address!]).catch(() => undefined));
     await clock.advance(500);
+    if (then === "ping c") await clock.runUntilSettled(watcher.ping(c.address!));
+    if (then === "lookups") {
+      for (let i = 0; i < 2; i++) await clock.runUntilSettled(watcher.findNode("81".repeat(20)));
+    }
+    await clock.advance(500);
     const peers = watcher.peers().map((p) => p.id).sort();
+    const { evictionPings } = watcher.stats();
     for (const node of [watcher, a, b, c]) await node.close();
     await clock.runAll();
-    return peers;
+    return { peers, evictionPings };
   }
 
-  it("a full bucket pings its least-recently-seen contact and evicts it if it fails", async () => {
-    assert.deepEqual(await threeAndANewcomer(false), [ids.b, ids.c]);
+  it("a node that only queried us waits as a spare: no ping, the bucket keeps its contacts", async () => {
+    for (const aliveA of [true, false]) {
+      assert.deepEqual(await threeAndANewcomer(aliveA, "nothing"), {
+        peers: [ids.a, ids.b],
+        evictionPings: 0,
+      });
+    }
+  });
+  it("a newcomer that answers us pings the least-recently-seen contact, evicted if silent", async () => {
+    assert.deepEqual(await threeAndANewcomer(false, "ping c"), {
+      peers: [ids.b, ids.c],
+      evictionPings: 1,
+    });
   });
   it("a full bucket keeps a least-recently-seen contact that answers its ping", async () => {
-    assert.deepEqual(await threeAndANewcomer(true), [ids.a, ids.b]);
+    assert.deepEqual(await threeAndANewcomer(true, "ping c"), {
+      peers: [ids.a, ids.b],
+      evictionPings: 1,
+    });
+  });
+  it("a spare takes the place of a contact that failed our queries", async () => {
+    const { peers } = await threeAndANewcomer(false, "lookups");
+    assert.deepEqual(peers, [ids.b, ids.c]);
   });
 });
 

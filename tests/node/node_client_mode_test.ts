@@ -76,6 +76,8 @@ describe("client mode (BEP 43)", () => {
       assert.equal(codec.text(query!.q), "find_node");
       assert.equal(query!.ro, 1);
       await sim.run(joining);
+      // The join asks a silent address twice (one retry), both times read-only.
+      for (const retry of raw.take()) assert.equal(retry.ro, 1);
       await raw.send(
         { t: Uint8Array.of(1, 1), y: "q", q: "ping", a: { id: new Uint8Array(20) } },
         client.address!,
