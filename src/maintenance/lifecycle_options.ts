@@ -33,8 +33,9 @@ export interface LifecycleOptions {
    */
   replicateIntervalMs?: number;
   /**
-   * A bucket with no lookup or new contact for this long gets a lookup for a random id in its
-   * range (paper §2.3). 0 = never.
+   * A bucket with no lookup through it and nobody in its range heard from for this long is
+   * refreshed (paper §2.3): by a lookup for a random id in its range if it has room, by a ping
+   * of its least-recently-seen contact if it is full. 0 = never.
    * @default {3_600_000} (1 h)
    */
   refreshIntervalMs?: number;

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { TimeoutError } from "../errors.ts";
 import { Peer } from "../peer.ts";
 import type { PutRefusal } from "../records/storage.ts";
 import { store, type StoreArgs } from "../rpc/methods/store.ts";
@@ -84,7 +85,13 @@ export async function storeValue(
   await Promise.all(closest.map(async (node) => {
     const peer = Peer.fromNodeInfo(node);
     try {
-      await ask(services, node, store, args, options.signal);
+      // The node just answered the lookup, so silence is more likely a lost datagram or a
+      // stalled process than a departure: one more try. Storing the same publication twice
+      // is harmless (the receiver keeps it once).
+      await ask(services, node, store, args, options.signal).catch((error) => {
+        if (error instanceof TimeoutError) return ask(services, node, store, args, options.signal);
+        throw error;
+      });
       storedOn.push(peer);
     } catch (error) {
       options.signal.throwIfAborted();

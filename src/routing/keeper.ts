@@ -1,7 +1,8 @@
 /**
  * The contact keeper: everything the node learns about other nodes goes through here. It feeds
- * the routing table (which does no I/O), pings a full bucket's questionable head before
- * evicting it, attributes replies only to the node that was asked, remembers failures (also of
+ * the routing table (which does no I/O), pings a full bucket's questionable head before a
+ * node that answered us takes its place (a node that only queried us waits as a spare),
+ * attributes replies only to the node that was asked, remembers failures (also of
  * nodes the table does not hold), and turns RTT estimates into the timeouts of the next query.
  *
  * @module
