@@ -155,7 +155,11 @@ export class Colluders {
   readonly #members: Colluder[] = [];
   readonly #shutdown = new AbortController();
 
-  /** @param options the network, clock, random source, k and codec */
+  /**
+   * Creates an empty group; {@linkcode Colluders.add} binds its members.
+   *
+   * @param options the network, clock, random source, k and codec
+   */
   constructor(options: ColludersOptions) {
     this.#options = options;
     this.#codec = options.serialization === "bencode" ? new BencodeCodec() : new JsonCodec();
