@@ -22,7 +22,7 @@ function run(seed: number): Promise<ScalePoint[]> {
 }
 
 describe("Simulation determinism", () => {
-  it("the same seed gives identical figures at every size", async () => {
+  it("the same seed gives identical figures at every size", { timeout: 60_000 }, async () => {
     const [a, b] = [await run(11), await run(11)];
     assert.equal(a.length, 2);
     assert.deepEqual(
@@ -32,7 +32,7 @@ describe("Simulation determinism", () => {
     assert.equal(a[1]!.lookups.count, 40);
   });
 
-  it("another seed gives other figures", async () => {
+  it("another seed gives other figures", { timeout: 60_000 }, async () => {
     const [a, c] = [await run(11), await run(12)];
     assert.notDeepEqual(a.map(simulated), c.map(simulated));
   });

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { measureLookups, Simulation } from "../../testing.ts";
 
 describe("Simulation lookup quality", () => {
-  it("colluders that answer only with each other lower recall", async () => {
+  it("colluders that answer only with each other lower recall", { timeout: 60_000 }, async () => {
     const recall = async (adversaries: number): Promise<number> => {
       const sim = new Simulation({ seed: 5, k: 8 });
       try {
@@ -27,7 +27,7 @@ describe("Simulation lookup quality", () => {
     );
   });
 
-  it("20 % loss lowers success or costs more messages", async () => {
+  it("20 % loss lowers success or costs more messages", { timeout: 60_000 }, async () => {
     const sim = new Simulation({ seed: 6, k: 8, node: { queryTimeoutMs: 1000 } });
     try {
       await sim.grow(200);
