@@ -22,6 +22,21 @@
  * for (const node of nodes) await node.close();
  * ```
  *
+ * The simulator measures such a network: `Simulation` builds and churns it (real nodes, joined by
+ * bootstrap), `measureLookups` scores lookups against an exact XOR index of the live nodes, and
+ * `PRESETS` are the reliability test plan's scenarios C0–C9 with their pass criteria.
+ *
+ * @example
+ * ```ts
+ * import { measureLookups, Simulation } from "@kdht/core/testing";
+ *
+ * const sim = new Simulation({ seed: 7, k: 8, loss: 0.05 });
+ * await sim.grow(100);
+ * const figures = await measureLookups(sim, { count: 50 });
+ * console.log(figures.successPercent, figures.recallPercent, figures.latencyMs.p95);
+ * await sim.close();
+ * ```
+ *
  * @module
  */
 export { VirtualClock } from "./src/testing/virtual_clock.ts";
