@@ -54,6 +54,7 @@ const entryFiles = [
   join(root, "testing.ts"),
   join(root, "sqlite.ts"),
   join(root, "cli.ts"),
+  join(root, "scripts/simulate.ts"),
   ...listTs(join(root, "cli")),
   ...listTs(join(root, "src")),
   ...listTs(join(root, "adapters")),
