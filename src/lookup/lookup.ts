@@ -133,6 +133,8 @@ interface Candidate {
   slowAt: number;
   /** When it was asked (not for suspects). */
   sentAt: number;
+  /** Its slow threshold by its stored estimate, when asked. */
+  expected: number;
   /** When its grace period ends, once slow (the clock's time). */
   graceAt: number;
   /** Asked as a suspect: never waited on. */
@@ -150,11 +152,19 @@ interface Candidate {
  */
 const SLOW_GRACE_FACTOR = 4;
 /**
- * Replies a lookup waits for before it times slowness by its own round trips, and how:
- * {@linkcode OBSERVED_SLOW_FACTOR} times their median, at least
+ * How a lookup times slowness by its own replies: each reply says how its round trip compared
+ * with what the node's stored estimate expected (the ratio of the two), and a query is slow
+ * after {@linkcode OBSERVED_SLOW_FACTOR} times the median ratio times its own expectation,
+ * never later than the expectation itself and never sooner than
  * {@linkcode OBSERVED_SLOW_MIN_MS} (below it, timer granularity alone makes nodes slow).
+ *
+ * When the stored estimates run long (learnt while the process was busy, a join), every ratio
+ * is small and silent nodes are given up on within a few round trips of the present pace. When
+ * they are right, each node keeps the time its own path needs: timing every node by the
+ * lookup's raw round trips instead (three times the first reply's) passed over live nodes on
+ * long links, and lookups on a network with 10–310 ms links missed one of the true k closest
+ * in one lookup of eight (docs/simulator.md). Deadlines follow the median as replies come.
  */
-const OBSERVED_SAMPLES = 1;
 const OBSERVED_SLOW_FACTOR = 3;
 const OBSERVED_SLOW_MIN_MS = 2;
 /** The least a lookup waits for a slow node it cannot do without, in ms. */
@@ -202,6 +212,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       state: State.New,
       slowAt: Infinity,
       sentAt: 0,
+      expected: Infinity,
       graceAt: Infinity,
       suspect: false,
       graceOver: false,
@@ -282,36 +293,31 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
     if (signal?.aborted) return onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
 
-    // Round trips of this lookup's replies, for a threshold that follows the network's
-    // present pace: three times the median once a few replies are in.
-    const rtts: number[] = [];
-    const noteRtt = (ms: number): void => {
-      let i = rtts.length;
-      rtts.push(ms);
-      while (i > 0 && rtts[i - 1]! > ms) {
-        rtts[i] = rtts[i - 1]!;
+    // Round trips of this lookup's replies over what their nodes' estimates expected, sorted.
+    const ratios: number[] = [];
+    const noteRatio = (ratio: number): void => {
+      let i = ratios.length;
+      ratios.push(ratio);
+      while (i > 0 && ratios[i - 1]! > ratio) {
+        ratios[i] = ratios[i - 1]!;
         i--;
       }
-      rtts[i] = ms;
+      ratios[i] = ratio;
     };
-    const observedSlow = (): number =>
-      rtts.length < OBSERVED_SAMPLES
-        ? Infinity
-        : Math.max(OBSERVED_SLOW_MIN_MS, OBSERVED_SLOW_FACTOR * rtts[rtts.length >> 1]!);
-
-    // Queries sent before the lookup had replies of its own were timed by the nodes' stored
-    // estimates, which may be far too long: bring their slow deadlines in line.
-    const tighten = (): void => {
-      const limit = observedSlow();
-      if (limit === Infinity) return;
-      for (const candidate of candidates) {
-        if (candidate.state !== State.InFlight) continue;
-        const at = candidate.sentAt + limit;
-        if (at < candidate.slowAt) {
-          candidate.slowAt = at;
-          arm(at);
-        }
-      }
+    const slowLimit = (expected: number): number => {
+      if (ratios.length === 0) return expected;
+      const limit = OBSERVED_SLOW_FACTOR * ratios[ratios.length >> 1]! * expected;
+      return Math.min(expected, Math.max(OBSERVED_SLOW_MIN_MS, limit));
+    };
+    const time = (candidate: Candidate): void => {
+      const limit = slowLimit(candidate.expected);
+      candidate.slowAt = candidate.sentAt + limit;
+      candidate.graceAt = candidate.sentAt + Math.max(SLOW_GRACE_FACTOR * limit, SLOW_GRACE_MIN_MS);
+      arm(candidate.slowAt);
+    };
+    // The queries out were timed by the replies in so far: time them again by all of them.
+    const retime = (): void => {
+      for (const candidate of candidates) if (candidate.state === State.InFlight) time(candidate);
     };
 
     const send = (candidate: Candidate): void => {
@@ -327,19 +333,16 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
         active++;
         // The node's own estimate, unless this lookup's replies say the network answers faster
         // right now: estimates learnt while the process was busy (a join) run long for hours.
-        const slowAfter = Math.min(options.slowAfter(candidate.node), observedSlow());
-        const sentAt = clock.now();
-        candidate.sentAt = sentAt;
-        candidate.slowAt = sentAt + slowAfter;
-        candidate.graceAt = sentAt + Math.max(SLOW_GRACE_FACTOR * slowAfter, SLOW_GRACE_MIN_MS);
-        arm(candidate.slowAt);
+        candidate.expected = options.slowAfter(candidate.node);
+        candidate.sentAt = clock.now();
+        time(candidate);
       }
       options.query(candidate.node).then(
         (reply) => {
           if (finished) return;
           if (candidate.state === State.InFlight) {
-            noteRtt(clock.now() - candidate.sentAt);
-            tighten();
+            noteRatio((clock.now() - candidate.sentAt) / Math.max(candidate.expected, 1e-3));
+            retime();
           }
           release(candidate, State.Answered);
           onEvent?.({

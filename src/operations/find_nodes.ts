@@ -34,6 +34,10 @@ export function findNodes(
     signal,
     extraSeeds,
     bestEffort,
+    // The result is the k closest: a slow node among them gets its grace period rather than
+    // being passed over (a live node on a long link would be missing from the answer). A
+    // node still silent after it is overdue, and later lookups do not wait on it again.
+    awaitSlow: () => true,
     query: async (node) => {
       const reply = await ask(services, node, findNode, { id, target }, signal);
       return { nodes: reply.nodes };
