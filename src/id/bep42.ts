@@ -18,7 +18,7 @@
  * @module
  */
 import type { Random } from "../random.ts";
-import { ipv4ToBytes, ipv6ToBytes } from "../wire/ip.ts";
+import { ipv6ToBytes, writeIPv4 } from "../wire/ip.ts";
 import { crc32c } from "./crc32c.ts";
 import { ID_LENGTH, isNodeId, randomId } from "./node_id.ts";
 
@@ -31,15 +31,17 @@ const V6_MASK = [0x01, 0x03, 0x07, 0x0f, 0x1f, 0x3f, 0x7f, 0xff];
 /** Scratch buffers: the masked address is hashed right away, never kept. */
 const V4_INPUT = new Uint8Array(4);
 const V6_INPUT = new Uint8Array(8);
+/** The parsed IPv4 address, read at once by every caller (this runs for every contact seen). */
+const V4_ADDRESS = new Uint8Array(4);
 
 /**
  * The address bytes of an IP literal: 4 for IPv4 (and IPv4-mapped IPv6), 16 for IPv6.
- * A zone suffix (`fe80::1%eth0`) is ignored.
+ * A zone suffix (`fe80::1%eth0`) is ignored. An IPv4 result is a shared scratch buffer: read
+ * it before the next call.
  */
 function addressBytes(ip: string, what: string): Uint8Array {
   if (typeof ip === "string") {
-    const v4 = ipv4ToBytes(ip);
-    if (v4) return v4;
+    if (writeIPv4(ip, V4_ADDRESS, 0)) return V4_ADDRESS;
     const zone = ip.indexOf("%");
     const v6 = ipv6ToBytes(zone >= 0 ? ip.slice(0, zone) : ip);
     if (v6) return isV4Mapped(v6) ? v6.slice(12) : v6;

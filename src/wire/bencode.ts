@@ -156,6 +156,11 @@ function decode(data: Uint8Array, limits: ResolvedDecodeLimits): WireDict {
   let topIsDict = true;
   let tokens = 1;
   let pos = 1;
+  // Byte strings are views into one private copy of the input, made on the first: the caller
+  // may reuse its buffer, and a typed array of its own per string (ids, tokens, transaction
+  // ids) cost an allocation each, the largest self cost of decoding on Deno. Keeping any of
+  // them keeps that copy, one datagram (at most `maxLength` bytes), alive.
+  let own: Uint8Array | undefined;
 
   for (;;) {
     if (pos >= n) throw fail(`truncated: input ends inside a ${topIsDict ? "dictionary" : "list"}`);
@@ -201,7 +206,7 @@ function decode(data: Uint8Array, limits: ResolvedDecodeLimits): WireDict {
     if (c >= CH_0 && c <= CH_9) {
       const start = stringStart(data, pos);
       const end = start + stringLength(data, pos, start);
-      value = copy(data, start, end);
+      value = (own ??= data.slice()).subarray(start, end);
       pos = end;
     } else if (c === CH_I) {
       pos = readInteger(data, pos);
@@ -381,15 +386,6 @@ function readInteger(data: Uint8Array, pos: number): number {
   }
   lastInteger = negative ? -value : value;
   return i + 1;
-}
-
-/** A fresh copy of `data[start, end)`; a loop beats `slice` for the short ids and tokens. */
-function copy(data: Uint8Array, start: number, end: number): Uint8Array {
-  const len = end - start;
-  if (len > 32) return data.slice(start, end);
-  const out = new Uint8Array(len);
-  for (let i = 0; i < len; i++) out[i] = data[start + i]!;
-  return out;
 }
 
 /** One character per byte. Keys are short; long ones go in chunks below `apply`'s limits. */

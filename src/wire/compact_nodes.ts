@@ -76,7 +76,9 @@ export function decodeCompactNodes(data: Uint8Array, family: 4 | 6): NodeInfo[] 
     if (port === 0 || !isContactable(data, offset + ID, family)) continue;
     if (nodes.some((node) => sameId(node.id, data, offset))) continue;
     const host = family === 4 ? bytesToIPv4(data, offset + ID) : bytesToIPv6(data, offset + ID);
-    nodes.push({ id: data.slice(offset, offset + ID), host, port });
+    // A view, not a copy (an allocation per node): `data` is the decoded field, the reply's
+    // own, and the routing table copies the ids it keeps.
+    nodes.push({ id: data.subarray(offset, offset + ID), host, port });
   }
   return nodes;
 }

@@ -130,14 +130,18 @@ describe("decodeBencode", () => {
     });
   }
 
-  it("returns byte strings that are copies, not views of the datagram", () => {
+  it("returns byte strings that share one private copy of the datagram, not the input", () => {
     const data = bin("d1:t2:aa1:y1:re");
     const msg = decodeBencode(data);
     const t = msg.t as Uint8Array;
+    const y = msg.y as Uint8Array;
     assert.equal(t.byteLength, 2);
-    assert.equal(t.buffer.byteLength, 2, "a view would keep the whole datagram alive");
+    assert.equal(t.buffer, y.buffer, "one copy per datagram, not one per string");
+    assert.equal(t.buffer.byteLength, data.byteLength, "and no more than the datagram is kept");
+    assert.notEqual(t.buffer, data.buffer);
     data.fill(0);
     assert.equal(str(t), "aa");
+    assert.equal(str(y), "r");
   });
 
   it("reads every key as one character per byte, so any key bytes round-trip", () => {
