@@ -114,3 +114,5 @@ export type {
   PresetReport,
   Verdict,
 } from "./src/testing/simulator/preset_kit.ts";
+/** A node as carried in compact node info: its id and address (what colluders are joined through). */
+export type { NodeInfo } from "./src/wire/compact_nodes.ts";
