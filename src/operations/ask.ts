@@ -36,10 +36,15 @@ export async function ask<Args extends MethodArgs, Reply extends MethodReply>(
     // Our id as of sending: BEP 42 may move it while a lookup that started earlier runs, and a
     // query must not advertise the old one.
     const current = args.id === services.context.id ? args : { ...args, id: services.context.id };
+    const timeouts = keeper.timeouts(node);
     reply = await services.rpc.query(node, method, current, {
       signal,
-      timeoutMs: keeper.timeouts(node).timeoutMs,
+      timeoutMs: timeouts.timeoutMs,
       readOnly: services.readOnly(),
+      // Silent past the slow threshold: sent once more, so that one lost datagram costs a
+      // retransmission rather than the node's answer (a lookup passes slow nodes over). Every
+      // method may be received twice except a BEP 44 put, whose `cas` the first copy consumes.
+      resendAfterMs: method.name === "put" ? undefined : timeouts.slowMs,
     });
   } catch (error) {
     if (error instanceof TimeoutError) keeper.failed(node);

@@ -110,6 +110,13 @@ export interface QueryOptions {
   timeoutMs?: number | undefined;
   /** Send BEP 43 `ro: 1`. */
   readOnly?: boolean | undefined;
+  /**
+   * Sends the same datagram (same transaction id) once more if no reply came this long after
+   * the first send: a lost datagram then costs one retransmission, not the node's answer. The
+   * timeout still runs from the first send. Only for queries the receiver may apply twice
+   * (reads, pings, stores of one publication), never for a `put` with `cas`.
+   */
+  resendAfterMs?: number | undefined;
 }
 
 /** Adds one to a counter keyed by method name. */
@@ -245,19 +252,29 @@ export class KrpcSocket {
     }
     stats.queriesSent++;
     count(stats.queriesByMethod, method.name);
-    stats.sent++;
-    this.#transport.send(data, to).catch((error: Error) => {
-      stats.sendFailures++;
-      // Fail the query now: waiting for its timeout would only hide the cause.
-      this.#transactions.fail(
-        opened.tid,
-        error instanceof TransportError
-          ? error
-          : new TransportError("send_failed", `Cannot send to ${to.host}:${to.port}`, {
-            cause: error,
-          }),
-      );
-    });
+    const send = (): void => {
+      stats.sent++;
+      this.#transport.send(data, to).catch((error: Error) => {
+        stats.sendFailures++;
+        // Fail the query now: waiting for its timeout would only hide the cause.
+        this.#transactions.fail(
+          opened.tid,
+          error instanceof TransportError
+            ? error
+            : new TransportError("send_failed", `Cannot send to ${to.host}:${to.port}`, {
+              cause: error,
+            }),
+        );
+      });
+    };
+    send();
+    const resendAfterMs = options.resendAfterMs;
+    if (resendAfterMs !== undefined && resendAfterMs < timeoutMs) {
+      this.#transactions.resendAt(opened.tid, this.#clock.now() + resendAfterMs, () => {
+        stats.resent++;
+        send();
+      });
+    }
     return opened.promise as Promise<RpcReply<Reply>>;
   }
 

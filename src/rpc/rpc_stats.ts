@@ -80,6 +80,8 @@ export interface RpcStats {
   otherCodec: number;
   /** Sends the transport refused or failed. */
   sendFailures: number;
+  /** Queries sent a second time, unanswered at their `resendAfterMs` (not in `queriesSent`). */
+  resent: number;
 }
 
 /** All counters at zero. */
@@ -101,5 +103,6 @@ export function emptyRpcStats(): RpcStats {
     malformed: 0,
     otherCodec: 0,
     sendFailures: 0,
+    resent: 0,
   };
 }

@@ -127,6 +127,27 @@ export class Transactions {
   }
 
   /**
+   * Calls `resend` at `at` if the query is still waiting then: one retransmission of a query
+   * whose datagram (or its reply) may have been lost, on the same sweep as the deadlines.
+   *
+   * @param tid the query's numeric id
+   * @param at the clock's time to resend at, before its deadline
+   * @param resend sends the query's datagram again
+   */
+  resendAt(tid: number, at: number, resend: () => void): void {
+    const pending = this.#pending.get(tid);
+    if (pending === undefined || at >= pending.at) return;
+    this.#sweep.add({
+      at,
+      settled: false,
+      // The id may have been reused by a later query once this one settled: same object only.
+      expire: () => {
+        if (this.#pending.get(tid) === pending) resend();
+      },
+    });
+  }
+
+  /**
    * The pending query a reply answers, removed from the table: the same transaction id, and
    * from where the query went.
    *

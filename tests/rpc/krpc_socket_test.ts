@@ -107,6 +107,47 @@ describe("KrpcSocket", () => {
     }
   });
 
+  it("sends a query once more at resendAfterMs when unanswered, with the same deadline", async () => {
+    const s = await setup([ping]);
+    try {
+      // The first datagram is lost (the peer is down), the second one is answered.
+      s.network.setDown(s.tb.localAddress, true);
+      const started = s.clock.now();
+      const asked = s.a.query(s.tb.localAddress, ping, { id: id(1) }, {
+        timeoutMs: 200,
+        resendAfterMs: 50,
+      });
+      await s.clock.advance(40);
+      s.network.setDown(s.tb.localAddress, false);
+      const reply = await s.clock.runUntilSettled(asked);
+      assert.deepEqual(reply.body.id, id(2));
+      assert.ok(s.clock.now() - started >= 50);
+      assert.deepEqual(
+        { resent: s.a.stats().resent, sent: s.a.stats().sent, queries: s.a.stats().queriesSent },
+        { resent: 1, sent: 2, queries: 1 },
+      );
+      assert.equal(s.b.stats().queriesReceived, 1);
+      // Answered in time: nothing is sent again. Silent throughout: the timeout still holds.
+      await s.clock.runUntilSettled(
+        s.a.query(s.tb.localAddress, ping, { id: id(1) }, { timeoutMs: 200, resendAfterMs: 50 }),
+      );
+      await s.clock.advance(300);
+      assert.equal(s.a.stats().resent, 1);
+      s.network.setDown(s.tb.localAddress, true);
+      const silentFrom = s.clock.now();
+      await assert.rejects(
+        s.clock.runUntilSettled(
+          s.a.query(s.tb.localAddress, ping, { id: id(1) }, { timeoutMs: 200, resendAfterMs: 50 }),
+        ),
+        TimeoutError,
+      );
+      assert.equal(s.clock.now() - silentFrom, 200);
+      assert.equal(s.a.stats().resent, 2);
+    } finally {
+      await s.close();
+    }
+  });
+
   it("keeps one clock timer for all its pending queries, whatever their timeouts", async () => {
     const s = await setup([ping]);
     try {
