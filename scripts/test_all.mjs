@@ -93,7 +93,8 @@ async function main() {
     {
       title: "bun test",
       command: bun,
-      args: ["test", "--timeout", "60000"],
+      // Two test files at a time, as deno --parallel and node --test-concurrency=2.
+      args: ["test", "--parallel=2", "--timeout", "60000"],
       parse: {
         runtime: "bun",
         read: (out) => ({
