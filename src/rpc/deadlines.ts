@@ -4,6 +4,12 @@
  * pending, and a simulation of thousands of nodes would otherwise keep millions of timers.
  * Settled entries stay in the heap until their deadline passes (lazy deletion) and are skipped.
  *
+ * A timer that fires late means the process was busy, and replies may be waiting unread in the
+ * socket: runtimes run due timers before they read I/O, so expiring at once would time out
+ * queries whose answers already arrived (seen as whole `set`s failing on a loaded machine). A
+ * late sweep therefore expires nothing and runs again at once, after the runtime has read
+ * what came in. On time (always, on a virtual clock) it expires at once.
+ *
  * @module
  */
 import type { Clock, Timer } from "../clock.ts";
@@ -18,12 +24,16 @@ export interface Deadline {
   readonly expire: () => void;
 }
 
+/** How late a sweep may fire, in ms, and still expire deadlines at once. */
+const LATE_MS = 10;
+
 /** A heap of deadlines driven by one timer. */
 export class DeadlineSweep {
   readonly #clock: Clock;
   readonly #heap: Deadline[] = [];
   #timer: Timer | undefined;
   #timerAt = Infinity;
+  #deferred = false;
 
   /** @param clock where time and the timer come from */
   constructor(clock: Clock) {
@@ -73,6 +83,12 @@ export class DeadlineSweep {
     this.#timerAt = Infinity;
     const now = this.#clock.now();
     const heap = this.#heap;
+    if (!this.#deferred && heap.length > 0 && now - heap[0]!.at > LATE_MS) {
+      this.#deferred = true;
+      this.#arm(now);
+      return;
+    }
+    this.#deferred = false;
     while (heap.length > 0 && (heap[0]!.at <= now || heap[0]!.settled)) {
       const top = this.#pop();
       if (!top.settled) {
