@@ -4,11 +4,13 @@
  * pending, and a simulation of thousands of nodes would otherwise keep millions of timers.
  * Settled entries stay in the heap until their deadline passes (lazy deletion) and are skipped.
  *
- * A timer that fires late means the process was busy, and replies may be waiting unread in the
- * socket: runtimes run due timers before they read I/O, so expiring at once would time out
- * queries whose answers already arrived (seen as whole `set`s failing on a loaded machine). A
- * late sweep therefore expires nothing and runs again at once, after the runtime has read
- * what came in. On time (always, on a virtual clock) it expires at once.
+ * A timer that fires late means the process was busy: replies may be waiting unread in the
+ * socket (runtimes run due timers before they read I/O), and nodes in the same process have
+ * not answered yet, so expiring at once would time out queries that were answered in time or
+ * would have been (seen as whole `set`s failing on a loaded machine). A late sweep therefore
+ * expires nothing and runs again as late as it fired (at most {@linkcode MAX_STALL_MS}): the
+ * time the process was stalled does not count against its queries. On time (always, on a
+ * virtual clock) it expires at once.
  *
  * @module
  */
@@ -26,6 +28,8 @@ export interface Deadline {
 
 /** How late a sweep may fire, in ms, and still expire deadlines at once. */
 const LATE_MS = 10;
+/** The longest a stall postpones expiry, in ms. */
+const MAX_STALL_MS = 1000;
 
 /** A heap of deadlines driven by one timer. */
 export class DeadlineSweep {
@@ -83,9 +87,10 @@ export class DeadlineSweep {
     this.#timerAt = Infinity;
     const now = this.#clock.now();
     const heap = this.#heap;
-    if (!this.#deferred && heap.length > 0 && now - heap[0]!.at > LATE_MS) {
+    const late = heap.length > 0 ? now - heap[0]!.at : 0;
+    if (!this.#deferred && late > LATE_MS) {
       this.#deferred = true;
-      this.#arm(now);
+      this.#arm(now + Math.min(late, MAX_STALL_MS));
       return;
     }
     this.#deferred = false;
