@@ -76,8 +76,8 @@ export const c1: Preset = definePreset(
       }
       return {
         scenario: `${ctx.nodes} nodes built without loss, then each loss rate in turn on every ` +
-          `datagram; queryTimeoutMs 1000; ${ctx.lookups} lookups per rate. The node has no ` +
-          `per-query retry: a lost query is replaced by the next candidate, not re-sent`,
+          `datagram; queryTimeoutMs 1000; ${ctx.lookups} lookups per rate. A query silent at ` +
+          `its slow threshold is re-sent once (the plan's one retry)`,
         criteria,
         batches,
         figures: { growth },
