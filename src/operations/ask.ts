@@ -41,10 +41,12 @@ export async function ask<Args extends MethodArgs, Reply extends MethodReply>(
       signal,
       timeoutMs: timeouts.timeoutMs,
       readOnly: services.readOnly(),
-      // Silent past the slow threshold: sent once more, so that one lost datagram costs a
-      // retransmission rather than the node's answer (a lookup passes slow nodes over). Every
+      // Silent half-way to its timeout: sent once more, so that one lost datagram costs a
+      // retransmission rather than the node's answer. Half the timeout is the slow threshold
+      // where RTTs are known, but never under half the timeout floor: re-sending after a few
+      // milliseconds on a busy loopback doubles the traffic that made replies late. Every
       // method may be received twice except a BEP 44 put, whose `cas` the first copy consumes.
-      resendAfterMs: method.name === "put" ? undefined : timeouts.slowMs,
+      resendAfterMs: method.name === "put" ? undefined : timeouts.timeoutMs / 2,
     });
   } catch (error) {
     if (error instanceof TimeoutError) keeper.failed(node);
