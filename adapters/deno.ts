@@ -23,6 +23,14 @@ import { checkSend, resolveBindOptions, toTransportError } from "./_common.ts";
 
 /** Big enough for any UDP payload over IPv4 or IPv6, so nothing arrives truncated. */
 const RECEIVE_BUFFER_SIZE = 65536;
+/**
+ * Receives outstanding at once. `DatagramConn.receive()` yields one datagram per event-loop
+ * turn, so one loop reads a burst of replies (a `set` gets 20 at once) one turn at a time; on a
+ * busy process turns are slow and the last replies of a burst outlived their queries' timeouts
+ * (the demo lost whole sets under load with every datagram delivered). Several receives drain
+ * a burst that many per turn.
+ */
+const RECEIVE_LOOPS = 4;
 /** A receive that fails this many times in a row means the socket is gone: stop the loop. */
 const MAX_CONSECUTIVE_RECEIVE_ERRORS = 100;
 
@@ -39,7 +47,8 @@ class DenoTransport implements DatagramTransport {
     this.#conn = conn;
     this.localAddress = { host: addr.hostname, port: addr.port };
     this.maxDatagramSize = maxDatagramSize;
-    this.#loop = this.#receiveLoop();
+    this.#loop = Promise.all(Array.from({ length: RECEIVE_LOOPS }, () => this.#receiveLoop()))
+      .then(() => {});
   }
 
   get closed(): boolean {
@@ -74,8 +83,8 @@ class DenoTransport implements DatagramTransport {
   }
 
   async #receiveLoop(): Promise<void> {
-    // One buffer for every receive: Deno would otherwise allocate 64 KiB per datagram. Each
-    // payload is copied out (slice) so a handler may keep what it is given.
+    // One buffer per loop for all its receives: Deno would otherwise allocate 64 KiB per
+    // datagram. Each payload is copied out (slice) so a handler may keep what it is given.
     const buffer = new Uint8Array(RECEIVE_BUFFER_SIZE);
     let errors = 0;
     while (!this.#closed && errors < MAX_CONSECUTIVE_RECEIVE_ERRORS) {
