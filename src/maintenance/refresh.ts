@@ -53,8 +53,7 @@ export async function refreshStaleBuckets(
       await findNodes(services, target, signal, undefined, true).catch(() => {});
       continue;
     }
-    let oldest = contacts[0]!;
-    for (const contact of contacts) if (contact.lastSeen < oldest.lastSeen) oldest = contact;
+    const oldest = contacts[0]!; // a bucket runs from least recently seen to most
     // Refreshed either way: a silent contact is dealt with by its failure count, and the
     // bucket must not be refreshed again at once.
     table.touchBucket(target, clock.now());

@@ -1,5 +1,6 @@
 // Bucket refresh: a bucket with no lookup and no new contact for refreshIntervalMs gets a
-// lookup for a random id in its range; a lookup through the bucket counts as use. On a quiet
+// lookup for a random id in its range if it has room, a ping of its least recently seen contact
+// if it is full; a lookup through the bucket counts as use. On a quiet
 // network of two nodes (one bucket each) so that nothing else touches the buckets.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -28,6 +29,25 @@ describe("bucket refresh", () => {
       assert.equal(a.stats().maintenance.refreshed, 1);
       await sim.clock.advance(2 * MINUTE);
       assert.equal(a.stats().maintenance.refreshed, 2);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it("pings the least recently seen contact of a full idle bucket instead of a lookup", async () => {
+    // k = 1: each node's one bucket is full with the other node.
+    const sim = await createSim({ size: 2, seed: 4, node: { ...quiet, k: 1 } });
+    try {
+      const [a, b] = sim.nodes as [typeof sim.nodes[0], typeof sim.nodes[0]];
+      const lookups = a.stats().lookups;
+      const pings = a.stats().queriesByMethod.ping ?? 0;
+      const heard = b.stats().queriesReceived;
+      await sim.clock.advance(HOUR + MINUTE);
+      assert.equal(a.stats().maintenance.refreshed, 1);
+      assert.equal(a.stats().lookups, lookups, "no lookup");
+      assert.equal(a.stats().queriesByMethod.ping, pings + 1, "one ping");
+      assert.equal(b.stats().queriesReceived, heard + 1, "to the contact, which answered");
+      assert.equal(a.peers()[0]?.id, b.id);
     } finally {
       await sim.close();
     }

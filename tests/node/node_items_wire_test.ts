@@ -42,6 +42,22 @@ const VECTORS = [
 ];
 const IMMUTABLE_TARGET = "e5f96f6f38320f0f33959cb4d3d656452117aadb"; // test 3
 
+/** BEP 44's first test vector as a put to `s`: its target, a token for it, and the put's args. */
+async function firstVectorPut(s: Awaited<ReturnType<typeof setup>>) {
+  const [v1] = VECTORS;
+  const target = hexBytes(v1!.target);
+  const token = await s.token(target);
+  const put = {
+    id: id(1),
+    token,
+    v: "Hello World!",
+    k: PUBLIC_KEY,
+    seq: 1,
+    sig: hexBytes(v1!.sig),
+  };
+  return { target, token, put };
+}
+
 async function setup(options: { maxItems?: number } = {}) {
   const clock = new VirtualClock();
   const random = new SeededRandom(44);
@@ -129,17 +145,7 @@ describe("BEP 44 over the wire", () => {
   it("answers each bad put with BEP 44's code and stores nothing (B22-B24)", async () => {
     const s = await setup();
     try {
-      const [v1] = VECTORS;
-      const target = hexBytes(v1!.target);
-      const token = await s.token(target);
-      const good = {
-        id: id(1),
-        token,
-        v: "Hello World!",
-        k: PUBLIC_KEY,
-        seq: 1,
-        sig: hexBytes(v1!.sig),
-      };
+      const { target, token, put: good } = await firstVectorPut(s);
       const bigTarget = sha1(encodeBencode("x".repeat(997)));
       const cases: [string, WireDict, number][] = [
         ["v missing", { id: id(1), token }, 205],
@@ -151,13 +157,13 @@ describe("BEP 44 over the wire", () => {
         ["a dict v of 1001 bencoded bytes", { id: id(1), token, v: { a: "x".repeat(992) } }, 205],
         ["salt of 65 bytes", { ...good, salt: "s".repeat(65) }, 207],
         ["k of 31 bytes", { ...good, k: PUBLIC_KEY.slice(1) }, 203],
-        ["sig of 63 bytes", { ...good, sig: hexBytes(v1!.sig).slice(1) }, 203],
+        ["sig of 63 bytes", { ...good, sig: good.sig.slice(1) }, 203],
         ["seq -1", { ...good, seq: -1 }, 203],
         ["seq as a string", { ...good, seq: "1" }, 203],
         ["k without sig and seq", { id: id(1), token, v: "Hello World!", k: PUBLIC_KEY }, 203],
         [
           "sig without k",
-          { id: id(1), token, v: "Hello World!", sig: hexBytes(v1!.sig), seq: 1 },
+          { id: id(1), token, v: "Hello World!", sig: good.sig, seq: 1 },
           203,
         ],
         ["a bad signature", { ...good, v: "Hello World?" }, 206],
@@ -166,7 +172,7 @@ describe("BEP 44 over the wire", () => {
           v: "Hello World!",
           k: PUBLIC_KEY,
           seq: 1,
-          sig: hexBytes(v1!.sig),
+          sig: good.sig,
         }, 203],
         ["a token for another target", { ...good, token: await s.token(id(9)) }, 203],
       ];
@@ -209,17 +215,7 @@ describe("BEP 44 over the wire", () => {
   it("orders mutable puts by cas then seq: 301, 302, and a refresh for the same item", async () => {
     const s = await setup();
     try {
-      const [v1] = VECTORS;
-      const target = hexBytes(v1!.target);
-      const token = await s.token(target);
-      const item = {
-        id: id(1),
-        token,
-        v: "Hello World!",
-        k: PUBLIC_KEY,
-        seq: 1,
-        sig: hexBytes(v1!.sig),
-      };
+      const { target, token, put: item } = await firstVectorPut(s);
       assert.deepEqual(Object.keys(s.r(await s.ask("put", item))), ["id"]);
       assert.deepEqual(
         Object.keys(s.r(await s.ask("put", item))),
@@ -270,17 +266,8 @@ describe("BEP 44 over the wire", () => {
   it("leaves k, v and sig out for a get whose seq is not older than the item's", async () => {
     const s = await setup();
     try {
-      const [v1] = VECTORS;
-      const target = hexBytes(v1!.target);
-      const token = await s.token(target);
-      await s.ask("put", {
-        id: id(1),
-        token,
-        v: "Hello World!",
-        k: PUBLIC_KEY,
-        seq: 1,
-        sig: hexBytes(v1!.sig),
-      });
+      const { target, put } = await firstVectorPut(s);
+      await s.ask("put", put);
       const current = s.r(await s.ask("get", { id: id(1), target, seq: 1 }));
       assert.equal(current.seq, 1);
       assert.equal(current.v, undefined);
