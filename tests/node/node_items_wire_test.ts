@@ -215,7 +215,7 @@ describe("BEP 44 over the wire", () => {
   it("orders mutable puts by cas then seq: 301, 302, and a refresh for the same item", async () => {
     const s = await setup();
     try {
-      const { target, token, put: item } = await firstVectorPut(s);
+      const { target, put: item } = await firstVectorPut(s);
       assert.deepEqual(Object.keys(s.r(await s.ask("put", item))), ["id"]);
       assert.deepEqual(
         Object.keys(s.r(await s.ask("put", item))),
