@@ -45,6 +45,7 @@ export type { LifecycleOptions } from "./src/maintenance/lifecycle_options.ts";
 export type { StateStore } from "./src/state/state_store.ts";
 export type {
   BootstrapResult,
+  FindNodeOptions,
   FindProvidersOptions,
   FindValueResult,
   GetMutableOptions,

@@ -32,6 +32,7 @@ import {
 } from "./node_options.ts";
 import type {
   BootstrapResult,
+  FindNodeOptions,
   FindProvidersOptions,
   FindValueResult,
   GetMutableOptions,
@@ -403,7 +404,7 @@ export class KademliaNode extends EventTarget {
     const randomWalk = walkEvery === 0 ? undefined : new RandomWalk({
       clock: this.#clock,
       intervalMs: walkEvery,
-      walk: () => findNodes(services, randomId(this.#random), signal),
+      walk: () => findNodes(services, randomId(this.#random), { signal, askAll: true }),
     });
     const maintenance = new Maintenance(services, {
       lifecycle: this.#tunables.lifecycle,
@@ -452,7 +453,7 @@ export class KademliaNode extends EventTarget {
     const signal = this.#shutdown.signal;
     try {
       const answered = await revalidateContacts(services, state.contacts, this.#tunables, signal);
-      if (answered > 0) await findNodes(services, this.#idBytes, signal);
+      if (answered > 0) await findNodes(services, this.#idBytes, { signal, askAll: true });
     } catch (error) {
       if (!signal.aborted) throw error;
       throw new NodeStateError("Cannot listen: node was closed while rejoining");
@@ -719,24 +720,33 @@ export class KademliaNode extends EventTarget {
     if (mode !== "server" || previous === "server" || !running || this.#shutdown.signal.aborted) {
       return Promise.resolve();
     }
-    return findNodes(running.services, this.#idBytes, this.#shutdown.signal).then(
+    return findNodes(running.services, this.#idBytes, {
+      signal: this.#shutdown.signal,
+      askAll: true,
+    }).then(
       () => {},
       () => {},
     );
   }
 
   /**
-   * Finds the k nodes closest to an id.
+   * Finds the k nodes closest to an id. The lookup stops once the 3 closest nodes it met have
+   * answered: the rest of the k are the nodes those named as their neighbours, which this
+   * lookup did not ask (about a third of the queries of asking all k, and the same answer when
+   * the network is sound). `{ askAll: true }` asks every one and returns only those that answered.
    *
    * @param id 40 hex characters or 20 bytes
-   * @param options abort signal
-   * @returns the closest peers that answered, nearest first
+   * @param options `askAll`, abort signal
+   * @returns up to k peers, nearest first; the nearest answered this lookup
    * @throws {TypeError} if the id is malformed
    */
-  async findNode(id: string | Uint8Array, options?: OperationOptions): Promise<Peer[]> {
+  async findNode(id: string | Uint8Array, options?: FindNodeOptions): Promise<Peer[]> {
     const target = typeof id === "string" ? idFromHex(id) : idFromHex(idToHex(id));
     const { services } = this.#requireRunning("findNode");
-    const result = await findNodes(services, target, this.#signal(options));
+    const result = await findNodes(services, target, {
+      signal: this.#signal(options),
+      askAll: options?.askAll === true,
+    });
     return result.closest.map((node) => Peer.fromNodeInfo(node));
   }
 

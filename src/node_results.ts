@@ -46,6 +46,31 @@ export interface OperationOptions {
 }
 
 /**
+ * Options of `findNode`.
+ *
+ * @example
+ * ```ts
+ * import { KademliaNode } from "@kdht/core";
+ *
+ * await using seed = new KademliaNode();
+ * await using node = new KademliaNode();
+ * await node.listen(0);
+ * await node.bootstrap([await seed.listen(0)]);
+ * const alive = await node.findNode(node.id, { askAll: true }); // each one answered
+ * console.log(alive.length); // 1: the seed
+ * ```
+ */
+export interface FindNodeOptions extends OperationOptions {
+  /**
+   * Ask every one of the k closest and return only nodes that answered. By default the lookup
+   * stops once the 3 closest have answered (the β-style stop: about a third of the queries)
+   * and the rest of the result are the nodes they named, not asked by this lookup.
+   * @default false
+   */
+  askAll?: boolean;
+}
+
+/**
  * Options of `set`.
  *
  * @example

@@ -9,6 +9,15 @@
  * queries every not-yet-asked node among the k closest at once. It ends when each of the k
  * closest candidates (failed ones excluded) has answered, or when no candidate is left to ask.
  *
+ * With `beta` set (the β-style stop, performance.md §2), only the β closest candidates must
+ * answer, and among the k closest the nearest of each subtree beside the target's (the nodes
+ * sharing the same number of leading bits with it): once they have, no closer node is left to
+ * ask, and the k closest are those they named. The β nearest know their own neighbourhood, but
+ * of a large subtree beside it a node knows only the k its bucket holds, so β alone missed one
+ * of the true 20 closest in one lookup of seventy on 1,000 nodes; the nearest node of that
+ * subtree knows it. About 40 % of the queries of asking all k: the result then holds nodes
+ * this lookup never asked, and says which answered (`answered`).
+ *
  * Dead nodes cost little: a query that has not answered after the node's `slowAfter` (an RTT
  * multiple) frees its slot and no longer holds up the end, as long as other nodes can fill
  * the k places (a result short of k waits a grace period for it, and one with no answer at all
@@ -19,7 +28,7 @@
  * @module
  */
 import type { Clock, Timer } from "../clock.ts";
-import { compareDistance } from "../id/node_id.ts";
+import { commonPrefixLength, compareDistance } from "../id/node_id.ts";
 import type { NodeInfo } from "../wire/compact_nodes.ts";
 
 /** What one contacted node answered. */
@@ -63,6 +72,12 @@ export interface LookupOptions<Found> {
   readonly k: number;
   /** Queries in flight while narrowing. */
   readonly alpha: number;
+  /**
+   * How many of the closest candidates must answer before the lookup ends (the β-style stop):
+   * omitted, all k must. Then `closest` holds the k nearest nodes met that have not failed,
+   * asked or not.
+   */
+  readonly beta?: number | undefined;
   /** Timer source for the slow-query rule. */
   readonly clock: Clock;
   /** After how many ms without an answer a node's query stops holding a slot. */
@@ -99,7 +114,10 @@ export interface LookupOptions<Found> {
 
 /** What a lookup found. */
 export interface LookupResult<Found> {
-  /** Up to k nodes that answered, nearest to the target first. */
+  /**
+   * Up to k nodes, nearest to the target first: nodes that answered, or with `beta` set the
+   * nearest nodes met that did not fail or fall silent (see `answered` for which answered).
+   */
   readonly closest: NodeInfo[];
   /** Every node that answered, nearest first (a superset of `closest`). */
   readonly answered: NodeInfo[];
@@ -117,6 +135,27 @@ export interface LookupResult<Found> {
   readonly durationMs: number;
 }
 
+/**
+ * Whether a candidate may stand in a β-style result: it answered, or it was named by a node
+ * that did and nothing speaks against it: not asked and not a suspect (its last query failed),
+ * or asked and not answered yet (the β closest answer in a few round trips, before a node on a
+ * long link can; it is slow, not gone). A failed query, or a suspect asked that did not
+ * answer, is left out.
+ */
+function standsUp(candidate: Candidate, isSuspect: (node: NodeInfo) => boolean): boolean {
+  switch (candidate.state) {
+    case State.Answered:
+    case State.InFlight:
+      return true;
+    case State.New:
+      return !isSuspect(candidate.node);
+    case State.Slow:
+      return !candidate.suspect;
+    case State.Failed:
+      return false;
+  }
+}
+
 const enum State {
   New,
   InFlight,
@@ -128,6 +167,8 @@ const enum State {
 interface Candidate {
   readonly node: NodeInfo;
   readonly depth: number;
+  /** Leading bits its id shares with the target: which subtree beside the target's it is in. */
+  readonly subtree: number;
   state: State;
   /** When its query, in flight, becomes slow (the clock's time). */
   slowAt: number;
@@ -182,6 +223,7 @@ function idKey(id: Uint8Array): string {
  */
 export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResult<Found>> {
   const { target, k, alpha, clock, signal, onEvent, standing } = options;
+  const isSuspect = (node: NodeInfo): boolean => standing?.(node) === "suspect";
   const started = clock.now();
   const candidates: Candidate[] = []; // sorted by distance to target, nearest first
   const seen = new Set<string>([idKey(options.localId)]);
@@ -209,6 +251,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
     candidates.splice(lo, 0, {
       node,
       depth,
+      subtree: commonPrefixLength(node.id, target),
       state: State.New,
       slowAt: Infinity,
       sentAt: 0,
@@ -273,8 +316,11 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       signal?.removeEventListener("abort", onAbort);
       stopTimers();
       const answered = candidates.filter((c) => c.state === State.Answered).map((c) => c.node);
+      const closest = options.beta === undefined
+        ? answered.slice(0, k)
+        : candidates.filter((c) => standsUp(c, isSuspect)).slice(0, k).map((c) => c.node);
       resolve({
-        closest: answered.slice(0, k),
+        closest,
         answered,
         unasked: candidates.filter((c) => c.state === State.New).map((c) => c.node),
         found,
@@ -324,7 +370,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       queries++;
       rounds = Math.max(rounds, candidate.depth);
       onEvent?.({ type: "query", node: candidate.node });
-      if (standing?.(candidate.node) === "suspect") {
+      if (isSuspect(candidate.node)) {
         // Its last query failed: ask, but neither hold a slot nor the end for it.
         candidate.state = State.Slow;
         candidate.suspect = true;
@@ -390,14 +436,24 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
     const step = (): void => {
       if (finished) return;
       let considered = 0;
+      const mustAnswer = options.beta ?? k;
       let waiting = false;
       let slowPending = false;
       let slowInGrace = false;
       const draining = options.drain?.() ?? false;
+      let subtree = -1;
       for (const candidate of candidates) {
         if (considered >= k) break;
         // Draining: a node not asked yet will not be, so it holds nothing up.
         if (candidate.state === State.New && draining) continue;
+        // β-style: the β nearest must answer, and the nearest of each subtree the k closest
+        // span, since a node knows only k of a large subtree beside its own.
+        const standing = candidate.state !== State.Failed && candidate.state !== State.Slow;
+        if (considered >= mustAnswer && candidate.subtree === subtree) {
+          if (standing) considered++;
+          continue;
+        }
+        if (standing) subtree = candidate.subtree;
         if (candidate.state === State.New && active < parallelism) send(candidate);
         if (candidate.state === State.Slow && !candidate.suspect) {
           slowPending = true;

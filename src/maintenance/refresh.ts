@@ -50,7 +50,7 @@ export async function refreshStaleBuckets(
     refreshed++;
     const contacts = table.bucketContacts(target);
     if (contacts.length < k) {
-      await findNodes(services, target, signal, undefined, true).catch(() => {});
+      await findNodes(services, target, { signal, bestEffort: true, askAll: true }).catch(() => {});
       continue;
     }
     const oldest = contacts[0]!; // a bucket runs from least recently seen to most

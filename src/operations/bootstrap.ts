@@ -88,7 +88,7 @@ export async function bootstrap(
   if (answered.length === 0) throw new BootstrapError(failed);
   // Best effort: a join is about learning contacts, and a slow node's late answer still
   // reaches the routing table after the lookup moved on.
-  await findNodes(services, id, signal, seeds, true);
+  await findNodes(services, id, { signal, extraSeeds: seeds, bestEffort: true, askAll: true });
   await refreshFarBuckets(services, signal);
   return { reached: answered.length, answered, failed };
 }
@@ -105,7 +105,7 @@ async function refreshFarBuckets(services: Services, signal: AbortSignal): Promi
   for (let prefix = 0; prefix < count - 1; prefix++) {
     const target = randomIdWithPrefix(context.id, prefix, random);
     if (table.bucketContacts(target).length >= FAR_BUCKET_MIN) continue;
-    tasks.push(() => findNodes(services, target, signal, undefined, true));
+    tasks.push(() => findNodes(services, target, { signal, bestEffort: true, askAll: true }));
   }
   await inPool(tasks, REFRESH_CONCURRENCY);
 }

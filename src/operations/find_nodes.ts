@@ -1,5 +1,5 @@
 /**
- * `findNode`: the k closest nodes to an id that answered.
+ * `findNode`: the k closest nodes to an id.
  *
  * @module
  */
@@ -11,33 +11,58 @@ import { runLookup } from "./run_lookup.ts";
 import type { Services } from "./services.ts";
 
 /**
+ * How many of the closest nodes a lookup that may return nodes it did not ask waits for
+ * (the β-style stop, performance.md §2: about a third of the queries of asking all k, with the
+ * true k closest in the answer as often as a lookup that asks them all; docs/performance.md).
+ */
+export const LOOKUP_BETA = 3;
+
+/** How to look up. */
+export interface FindNodesOptions {
+  /** Aborts the lookup. */
+  readonly signal: AbortSignal;
+  /** More starting points (bootstrap replies). */
+  readonly extraSeeds?: readonly NodeInfo[] | undefined;
+  /**
+   * For background work (joins, refreshes): never wait on a slow node; its late answer still
+   * reaches the routing table.
+   */
+  readonly bestEffort?: boolean | undefined;
+  /**
+   * Ask every one of the k closest, so each answered (and learnt of this node): joins and
+   * refreshes, whose point is to be known by and to know the neighbourhood, and callers that
+   * want only nodes seen alive. Otherwise the lookup stops once the {@linkcode LOOKUP_BETA}
+   * closest answered, and the result holds nodes they named.
+   */
+  readonly askAll?: boolean | undefined;
+}
+
+/**
  * Looks up the nodes closest to `target` with `find_node`.
  *
  * @param services the running node
  * @param target the 20-byte id
- * @param signal aborts the lookup
- * @param extraSeeds more starting points
- * @param bestEffort for background work (joins, refreshes): never wait on a slow node; its
- *   late answer still reaches the routing table
- * @returns the lookup result; `closest` holds up to k nodes that answered, nearest first
+ * @param options signal, seeds and the stop rule
+ * @returns the lookup result; `closest` holds up to k nodes, nearest first
  */
 export function findNodes(
   services: Services,
   target: Uint8Array,
-  signal: AbortSignal,
-  extraSeeds?: readonly NodeInfo[],
-  bestEffort = false,
+  options: FindNodesOptions,
 ): Promise<LookupResult<never>> {
   const id = services.context.id;
+  const { signal } = options;
   return runLookup<never>(services, target, {
     method: findNode.name,
     signal,
-    extraSeeds,
-    bestEffort,
-    // The result is the k closest: a slow node among them gets its grace period rather than
-    // being passed over (a live node on a long link would be missing from the answer). A
-    // node still silent after it is overdue, and later lookups do not wait on it again.
-    awaitSlow: () => true,
+    extraSeeds: options.extraSeeds,
+    bestEffort: options.bestEffort,
+    beta: options.askAll ? undefined : LOOKUP_BETA,
+    // Asking all: the result is the nodes that answered, so a slow node among the k closest
+    // gets its grace period rather than being passed over (a live node on a long link would be
+    // missing). A node still silent after it is overdue, and later lookups do not wait on it
+    // again. The β-style stop keeps a slow node in its result without waiting for it.
+    awaitSlow: () => options.askAll === true,
     query: async (node) => {
       const reply = await ask(services, node, findNode, { id, target }, signal);
       return { nodes: reply.nodes };

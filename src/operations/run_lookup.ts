@@ -28,6 +28,8 @@ export interface RunLookupOptions<Found> {
   readonly onEvent?: ((event: LookupEvent<Found>) => void) | undefined;
   /** More places to start from (bootstrap replies). */
   readonly extraSeeds?: readonly NodeInfo[] | undefined;
+  /** How many of the closest must answer before the end (see the lookup's `beta`). */
+  readonly beta?: number | undefined;
   /** How many closest nodes must answer before the lookup ends. @default {the node's k} */
   readonly k?: number | undefined;
   /** Aborts the lookup. */
@@ -61,6 +63,7 @@ export async function runLookup<Found>(
     seeds,
     k,
     alpha: services.alpha,
+    beta: options.beta,
     clock: context.clock,
     slowAfter: (node) => keeper.timeouts(node).slowMs,
     standing: (node) => keeper.standing(node),

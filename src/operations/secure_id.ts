@@ -38,5 +38,8 @@ export function secureIdFor(id: Uint8Array, ip: string): Uint8Array | undefined 
  * @returns the lookup, which never rejects
  */
 export function announceId(services: Services, signal: AbortSignal): Promise<void> {
-  return findNodes(services, services.context.id, signal).then(() => {}, () => {});
+  return findNodes(services, services.context.id, { signal, askAll: true }).then(
+    () => {},
+    () => {},
+  );
 }

@@ -71,7 +71,9 @@ export async function storeValue(
 ): Promise<StoreOutcome> {
   const { context } = services;
   const { record, result } = context.records.publish(target, value, context.id, options);
-  const closest = options.closest ?? (await findNodes(services, target, options.signal)).closest;
+  const closest = options.closest ??
+    (await findNodes(services, target, { signal: options.signal, askAll: true }))
+      .closest;
   const args: StoreArgs = {
     id: context.id,
     target,

@@ -7,10 +7,9 @@ import { SeededRandom } from "../../src/random.ts";
 import { VirtualClock } from "../../src/testing/virtual_clock.ts";
 import type { NodeInfo } from "../../src/wire/compact_nodes.ts";
 
-// A synthetic network with ideal Kademlia tables: each node knows up to 8 random members of
-// each of its buckets (the nodes sharing exactly i leading bits with it), and answers with the
-// 8 it knows closest to the target.
-function world(size: number, seed: number) {
+// A synthetic network with ideal Kademlia tables: each node knows up to `bucketSize` (8)
+// random members of each of its buckets (the nodes sharing exactly i leading bits with it).
+function world(size: number, seed: number, bucketSize = 8) {
   const random = new SeededRandom(seed);
   const nodes: NodeInfo[] = Array.from(
     { length: size },
@@ -23,8 +22,8 @@ function world(size: number, seed: number) {
       if (other === node) continue;
       const cpl = commonPrefixLength(node.id, other.id);
       const bucket = buckets.get(cpl) ?? [];
-      if (bucket.length < 8) bucket.push(other);
-      else if (random.float() < 0.5) bucket[Math.floor(random.float() * 8)] = other;
+      if (bucket.length < bucketSize) bucket.push(other);
+      else if (random.float() < 0.5) bucket[Math.floor(random.float() * bucketSize)] = other;
       buckets.set(cpl, bucket);
     }
     known.set(idToHex(node.id), [...buckets.values()].flat());
@@ -398,5 +397,78 @@ describe("lookup", () => {
       query: () => Promise.resolve({ nodes: w.nodes }),
     });
     assert.ok(result.closest.every((n) => idToHex(n.id) !== idToHex(self.id)));
+  });
+});
+
+describe("lookup with the β-style stop", () => {
+  it("ends once the 3 closest and the nearest of each subtree answered: the true k closest in under half the queries", async () => {
+    // k = 20 as the node's default, each node answering with the 20 it knows closest.
+    const w = world(2000, 11, 20);
+    let exact = 0;
+    let betaQueries = 0;
+    let allQueries = 0;
+    const trials = 40;
+    for (let trial = 0; trial < trials; trial++) {
+      const target = randomId(w.random);
+      const seeds = w.nodes.slice(trial * 3, trial * 3 + 3);
+      const answering = (node: NodeInfo) =>
+        Promise.resolve({ nodes: w.closest(target, w.known.get(idToHex(node.id))!, 20) });
+      const strict = await run({ target, seeds, k: 20, query: answering });
+      const asked: string[] = [];
+      const result = await run({
+        target,
+        seeds,
+        k: 20,
+        beta: 3,
+        query: (node) => {
+          asked.push(idToHex(node.id));
+          return answering(node);
+        },
+      });
+      const truth = w.closest(target, w.nodes, 20).map((n) => idToHex(n.id));
+      const ids = result.closest.map((n) => idToHex(n.id));
+      if (JSON.stringify(ids) === JSON.stringify(truth)) exact++;
+      // The 3 nearest of the result answered; the others were named by nodes that did.
+      const answered = new Set(result.answered.map((n) => idToHex(n.id)));
+      for (const id of ids.slice(0, 3)) assert.ok(answered.has(id), "the β closest answered");
+      assert.ok(ids.some((id) => !answered.has(id)), "nodes never asked stand in the result");
+      assert.equal(result.queries, asked.length);
+      betaQueries += result.queries;
+      allQueries += strict.queries;
+    }
+    assert.ok(exact >= trials - 1, `the true 20 closest in ${exact} of ${trials} lookups`);
+    assert.ok(betaQueries * 2 < allQueries, `${betaQueries} queries against ${allQueries}`);
+  });
+
+  it("leaves out a failed node and an unasked suspect, keeps a slow one, and waits for neither", async () => {
+    const w = world(100, 12);
+    const clock = new VirtualClock();
+    const target = randomId(w.random);
+    const truth = w.closest(target, w.nodes, 8);
+    const hex = (node: NodeInfo) => idToHex(node.id);
+    // The nearest node answers with the whole neighbourhood; the 2nd and 3rd fail; the 4th
+    // never answers; the 8th is a suspect (its last query failed) that the lookup, done with
+    // the 1st, 5th and 6th, never asks.
+    const failing = new Set([hex(truth[1]!), hex(truth[2]!)]);
+    const silent = hex(truth[3]!);
+    const suspect = hex(truth[7]!);
+    const started = clock.now();
+    const result = await run({
+      target,
+      seeds: [truth[0]!, ...w.nodes.slice(0, 2)],
+      beta: 3,
+      slowAfter: () => 100,
+      standing: (node) => hex(node) === suspect ? "suspect" : "fresh",
+      query: (node) => {
+        if (failing.has(hex(node))) return Promise.reject(new Error("unreachable"));
+        if (hex(node) === silent) return new Promise<LookupReply<string>>(() => {});
+        return Promise.resolve({ nodes: truth });
+      },
+    }, clock);
+    const ids = result.closest.map(hex);
+    assert.ok(!ids.includes(hex(truth[1]!)) && !ids.includes(hex(truth[2]!)), ids.join());
+    assert.ok(ids.includes(silent), "a slow node is not a failed one");
+    assert.ok(!result.answered.some((n) => hex(n) === suspect) && !ids.includes(suspect));
+    assert.ok(clock.now() - started <= 100, `took ${clock.now() - started} ms`);
   });
 });

@@ -99,3 +99,58 @@ describe("a 1,000-node memory network", () => {
     }
   });
 });
+
+describe("findNode's stop rule", () => {
+  it("asks about a third as many nodes as askAll for the same true 20 closest; askAll returns only live ones", async () => {
+    const sim = await createSim({ size: 400, seed: 400, bootstrapFrom: 3 });
+    try {
+      const queriesOf = async (asker: Sim["nodes"][number], run: () => Promise<unknown>) => {
+        let queries = 0;
+        const listener = (event: { method: string; queries: number }) => {
+          if (event.method === "find_node") queries += event.queries;
+        };
+        asker.addEventListener("lookup-finished", listener);
+        await sim.run(run());
+        asker.removeEventListener("lookup-finished", listener);
+        return queries;
+      };
+      const truthOf = (target: Uint8Array, asker: string, live: Set<string>) =>
+        sim.nodes.map((n) => n.id).filter((id) => id !== asker && live.has(id))
+          .map(idFromHex).sort((a, b) => compareDistance(target, a, b)).slice(0, 20).map(idToHex);
+      const everyone = new Set(sim.nodes.map((n) => n.id));
+      let beta = 0;
+      let all = 0;
+      let exact = 0;
+      const trials = 30;
+      for (let i = 0; i < trials; i++) {
+        const target = randomId(sim.random);
+        const asker = sim.nodes[sim.pick(400)]!;
+        let found: string[] = [];
+        beta += await queriesOf(asker, async () => {
+          found = (await asker.findNode(target)).map((p) => p.id);
+        });
+        all += await queriesOf(asker, () => asker.findNode(target, { askAll: true }));
+        if (JSON.stringify(found) === JSON.stringify(truthOf(target, asker.id, everyone))) exact++;
+      }
+      assert.ok(exact >= trials - 1, `true 20 closest in ${exact} of ${trials}`);
+      assert.ok(beta * 2 < all, `${beta} queries against ${all} asking all`);
+
+      // A tenth of the network leaves without a word: the others still name it for a while.
+      const gone = new Set<string>();
+      for (const node of sim.nodes.slice(300, 340)) {
+        gone.add(node.id);
+        await node.close();
+      }
+      const live = new Set([...everyone].filter((id) => !gone.has(id)));
+      for (let i = 0; i < 20; i++) {
+        const target = randomId(sim.random);
+        const asker = sim.nodes[sim.pick(300)]!;
+        const peers = await sim.run(asker.findNode(target, { askAll: true }));
+        assert.ok(peers.every((p) => live.has(p.id)), "askAll returns only nodes that answered");
+        assert.equal(peers.length, 20);
+      }
+    } finally {
+      await sim.close();
+    }
+  });
+});
