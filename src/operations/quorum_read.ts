@@ -164,12 +164,15 @@ export async function quorumRead(
         return false;
       }
     };
-    const lacking = result.closest.filter((node) => !agrees(answers.get(node)));
+    // The k closest the walk knows, asked or not: a walk the quorum stopped early has answers
+    // from nodes farther out than some it never asked, and those are not where the value
+    // belongs (correcting them would scatter copies).
+    const nearest = nearestK(target, result.closest, result.unasked, context.k);
+    const lacking = nearest.filter((node) => answers.has(node) && !agrees(answers.get(node)));
     // The quorum stopped the walk before some of the k closest were asked. If the answers
     // disagreed, those may hold the same outdated copy: they are sent the best value too.
     const unasked = lacking.length > 0 || invalid > 0
-      ? nearestK(target, result.closest, result.unasked, context.k)
-        .filter((node) => !answers.has(node))
+      ? nearest.filter((node) => !answers.has(node))
       : [];
     const outside = nearestWithout(result, best);
     await Promise.all([
