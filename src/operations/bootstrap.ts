@@ -105,7 +105,9 @@ async function refreshFarBuckets(services: Services, signal: AbortSignal): Promi
   for (let prefix = 0; prefix < count - 1; prefix++) {
     const target = randomIdWithPrefix(context.id, prefix, random);
     if (table.bucketContacts(target).length >= FAR_BUCKET_MIN) continue;
-    tasks.push(() => findNodes(services, target, { signal, bestEffort: true, askAll: true }));
+    // The β-style stop: the bucket needs a few live contacts, which the nearest nodes that
+    // answer are, not the k closest to a random id, each asked.
+    tasks.push(() => findNodes(services, target, { signal, bestEffort: true }));
   }
   await inPool(tasks, REFRESH_CONCURRENCY);
 }
