@@ -177,6 +177,9 @@ export function formatPrometheus(stats: NodeStats, options?: PrometheusOptions):
     byLabel("method", stats.timedOutByMethod),
   );
   gauge("queries_pending", "Our queries waiting for a reply.", [[NONE, stats.pendingQueries]]);
+  counter("queries_resent_total", "Queries sent once more after silence half-way to timeout.", [
+    [NONE, stats.resent],
+  ]);
   counter(
     "datagrams_dropped_total",
     "Datagrams dropped without an answer, by reason.",
@@ -202,6 +205,7 @@ export function formatPrometheus(stats: NodeStats, options?: PrometheusOptions):
   ]);
   gauge("stored_records", "Records held.", [[NONE, stats.storage.records]]);
   gauge("stored_bytes", "Value bytes held.", [[NONE, stats.storage.bytes]]);
+  gauge("stored_items", "BEP 44 items held for the network.", [[NONE, stats.itemsHeld]]);
   counter("storage_evictions_total", "Records evicted to make room for nearer ones.", [
     [NONE, stats.storage.evictions],
   ]);

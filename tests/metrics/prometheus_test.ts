@@ -94,6 +94,8 @@ describe("formatPrometheus", () => {
       }
       assert.equal(value(families, "kdht_datagrams_sent_total"), stats.sent);
       assert.equal(value(families, "kdht_datagrams_received_total"), stats.received);
+      assert.equal(value(families, "kdht_queries_resent_total"), stats.resent);
+      assert.equal(value(families, "kdht_stored_items"), stats.itemsHeld);
       assert.equal(
         value(families, "kdht_queries_sent_total", { method: "find_node" }),
         stats.queriesByMethod.find_node,
