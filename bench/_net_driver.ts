@@ -43,6 +43,12 @@ export interface NetLibrary {
   createNode(seeds: readonly NetNode[]): Promise<NetNode>;
   /** A lookup of `target`; the ids it found, nearest first. */
   lookup(from: NetNode, target: Uint8Array): Promise<string[]>;
+  /**
+   * A lookup that returns only nodes that answered it, where the default `lookup` may return
+   * nodes it only heard of (ours: `findNode`'s β-style stop). Measured in the churn phase
+   * beside `lookup`, as the like-for-like of a library whose answer is its responders.
+   */
+  lookupAnswered?(from: NetNode, target: Uint8Array): Promise<string[]>;
   /** The immutable-item API, or why it is not measured. */
   immutable(sample: NetNode): ImmutableApi | string;
   /** Stops a node without telling anyone. */
@@ -146,9 +152,21 @@ export async function measureNetwork(lib: NetLibrary, opts: NetOptions): Promise
   const killed = Math.floor(nodes.length * opts.churn);
   await Promise.all(shuffled.slice(0, killed).map((node) => lib.closeNode(node)));
   const survivors = shuffled.slice(killed);
-  const churned = killed > 0 && opts.churnLookups > 0
-    ? await runLookups(lib, survivors, opts.churnLookups, opts)
-    : {};
+  const churning = killed > 0 && opts.churnLookups > 0;
+  const churned = churning ? await runLookups(lib, survivors, opts.churnLookups, opts) : {};
+  const answeredOnly = lib.lookupAnswered;
+  const churnedAnswered = churning && answeredOnly !== undefined
+    ? await runLookups(
+      {
+        ...lib,
+        traffic: () => lib.traffic(),
+        lookup: (from, to) => answeredOnly.call(lib, from, to),
+      },
+      survivors,
+      opts.churnLookups,
+      opts,
+    )
+    : undefined;
   await Promise.all(survivors.map((node) => lib.closeNode(node)));
   const healthy = (lookup.latencyMs as Figures).p50 as number;
   const churnP50 = ((churned.latencyMs ?? {}) as Figures).p50;
@@ -164,6 +182,7 @@ export async function measureNetwork(lib: NetLibrary, opts: NetOptions): Promise
       killed,
       ...churned,
       p50VsHealthy: typeof churnP50 === "number" ? round(churnP50 / healthy, 2) : null,
+      ...(churnedAnswered ? { answeredOnly: churnedAnswered } : {}),
     },
     extra: lib.extra(),
     elapsedMs: round(performance.now() - began, 0),

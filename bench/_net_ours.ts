@@ -109,6 +109,11 @@ class Ours implements NetLibrary {
     return found.map((peer) => peer.id);
   }
 
+  async lookupAnswered(from: NetNode, target: Uint8Array): Promise<string[]> {
+    const found = await (from as OurNode).node.findNode(target, { askAll: true });
+    return found.map((peer) => peer.id);
+  }
+
   immutable(sample: NetNode): ImmutableApi | string {
     const probe = (sample as OurNode).node as unknown as Partial<WithImmutable>;
     if (typeof probe.putImmutable !== "function" || typeof probe.getImmutable !== "function") {

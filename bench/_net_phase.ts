@@ -22,8 +22,11 @@ export interface NetPhaseOptions {
 
 const THEIRS = "bittorrent-dht/node";
 
-/** Figures compared as ours/theirs, by name and path in a child's JSON. */
-const COMPARED: Record<string, string> = {
+/**
+ * Figures compared as ours/theirs, by name and path in a child's JSON (one path for both, or
+ * ours and theirs: our answered-only churn lookup against theirs, whose answer is responders).
+ */
+const COMPARED: Record<string, string | [string, string]> = {
   lookupP50: "lookup.latencyMs.p50",
   lookupP90: "lookup.latencyMs.p90",
   lookupP99: "lookup.latencyMs.p99",
@@ -39,6 +42,7 @@ const COMPARED: Record<string, string> = {
   getP50: "immutable.getMs.p50",
   getP99: "immutable.getMs.p99",
   churnLookupP50: "churn.latencyMs.p50",
+  churnAnsweredLookupP50: ["churn.answeredOnly.latencyMs.p50", "churn.latencyMs.p50"],
 };
 
 /** Per-rep values kept beside the medians, to show the spread. */
@@ -56,7 +60,8 @@ function target(value: number | null, limit: number, strict: boolean): Figures {
 function compare(ours: Figures, theirs: Figures): Figures {
   const ratios: Figures = {};
   for (const [name, path] of Object.entries(COMPARED)) {
-    ratios[name] = ratio(at(ours, path), at(theirs, path));
+    const [oursPath, theirsPath] = typeof path === "string" ? [path, path] : path;
+    ratios[name] = ratio(at(ours, oursPath), at(theirs, theirsPath));
   }
   return {
     ratios,
