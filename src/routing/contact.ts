@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { keepId } from "../id/id_slab.ts";
 import type { RttState } from "./rtt.ts";
 
 /**
@@ -44,8 +45,8 @@ export interface Contact extends RttState {
 export type ContactHealth = "good" | "questionable" | "bad";
 
 /**
- * Builds a contact with a private copy of `id`, so a caller reusing its receive buffer cannot
- * change the table's keys.
+ * Builds a contact with a private copy of `id` (packed with other ids, see `keepId`), so a
+ * caller reusing its receive buffer cannot change the table's keys.
  *
  * @param id the node's 20-byte id (copied)
  * @param host the IP literal it was seen at
@@ -55,7 +56,7 @@ export type ContactHealth = "good" | "questionable" | "bad";
  */
 export function createContact(id: Uint8Array, host: string, port: number, now: number): Contact {
   return {
-    id: id.slice(),
+    id: keepId(id),
     host,
     port,
     lastSeen: now,
