@@ -4,7 +4,7 @@
  * @module
  */
 import { commonPrefixLength, ID_LENGTH, idsEqual } from "../id/node_id.ts";
-import { type Contact, createContact } from "./contact.ts";
+import { type Contact, createContact, NEVER_REPLIED, wholeMs } from "./contact.ts";
 
 /**
  * A k-bucket (Kademlia paper §2.2, §4.1). Contacts run from least recently seen (head) to most
@@ -101,7 +101,7 @@ export class KBucket {
     const contact = contacts[index]!;
     for (let i = index + 1; i < contacts.length; i++) contacts[i - 1] = contacts[i]!;
     contacts[contacts.length - 1] = contact;
-    contact.lastSeen = now;
+    contact.lastSeen = wholeMs(now);
     contact.failures = 0;
     if (this.#pendingPing === contact) this.#pendingPing = undefined;
     return contact;
@@ -145,8 +145,8 @@ export class KBucket {
       for (let i = 0; i < ID_LENGTH; i++) copy[i] = id[i]!;
       entry.host = host;
       entry.port = port;
-      entry.lastSeen = now;
-      entry.lastReplied = -Infinity;
+      entry.lastSeen = wholeMs(now);
+      entry.lastReplied = NEVER_REPLIED;
       entry.failures = 0;
       entry.srtt = Number.NaN;
       entry.rttvar = 0;
@@ -169,7 +169,7 @@ export class KBucket {
     const entry = replacements[index]!;
     entry.host = host;
     entry.port = port;
-    entry.lastSeen = now;
+    entry.lastSeen = wholeMs(now);
     for (let i = index; i > 0; i--) replacements[i] = replacements[i - 1]!;
     replacements[0] = entry;
   }

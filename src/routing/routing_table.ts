@@ -17,7 +17,13 @@ import {
 } from "../id/node_id.ts";
 import type { Random } from "../random.ts";
 import { findClosest } from "./closest.ts";
-import { type Contact, type ContactHealth, createContact } from "./contact.ts";
+import {
+  type Contact,
+  type ContactHealth,
+  createContact,
+  NEVER_REPLIED,
+  wholeMs,
+} from "./contact.ts";
 import { addRttSample } from "./rtt.ts";
 import { KBucket } from "./k_bucket.ts";
 
@@ -309,7 +315,7 @@ export class RoutingTable {
   health(contact: Contact, now: number): ContactHealth {
     if (contact.failures >= this.#badAfter) return "bad";
     if (now - contact.lastReplied < GOOD_FOR_MS) return "good";
-    if (contact.lastReplied > -Infinity && now - contact.lastSeen < GOOD_FOR_MS) return "good";
+    if (contact.lastReplied > NEVER_REPLIED && now - contact.lastSeen < GOOD_FOR_MS) return "good";
     return "questionable";
   }
 
@@ -353,7 +359,7 @@ export class RoutingTable {
   recordReply(id: Uint8Array, now: number, rttMs: number): Contact | undefined {
     const contact = this.get(id);
     if (contact === undefined) return undefined;
-    contact.lastReplied = now;
+    contact.lastReplied = wholeMs(now);
     contact.failures = 0;
     addRttSample(contact, rttMs);
     return contact;
