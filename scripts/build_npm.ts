@@ -55,6 +55,7 @@ const entryFiles = [
   join(root, "sqlite.ts"),
   join(root, "cli.ts"),
   join(root, "scripts/simulate.ts"),
+  join(root, "scripts/heap_by_type.ts"),
   ...listTs(join(root, "cli")),
   ...listTs(join(root, "src")),
   ...listTs(join(root, "adapters")),
