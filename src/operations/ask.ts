@@ -19,6 +19,7 @@ import type { Services } from "./services.ts";
  * @param method the method
  * @param args its arguments
  * @param signal aborts the query
+ * @param backoff timed-out tries of this request before this one (see `ContactKeeper.timeouts`)
  * @returns the reply body
  * @throws {ProtocolError} `wrong_node` if another id answered at that address
  * @throws as {@linkcode KrpcSocket.query} does
@@ -29,6 +30,7 @@ export async function ask<Args extends MethodArgs, Reply extends MethodReply>(
   method: KrpcMethod<Args, Reply>,
   args: Args,
   signal: AbortSignal,
+  backoff = 0,
 ): Promise<Reply> {
   const keeper = services.context.keeper;
   let reply;
@@ -36,7 +38,7 @@ export async function ask<Args extends MethodArgs, Reply extends MethodReply>(
     // Our id as of sending: BEP 42 may move it while a lookup that started earlier runs, and a
     // query must not advertise the old one.
     const current = args.id === services.context.id ? args : { ...args, id: services.context.id };
-    const timeouts = keeper.timeouts(node);
+    const timeouts = keeper.timeouts(node, backoff);
     reply = await services.rpc.query(node, method, current, {
       signal,
       timeoutMs: timeouts.timeoutMs,

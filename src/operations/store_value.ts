@@ -88,10 +88,12 @@ export async function storeValue(
     const peer = Peer.fromNodeInfo(node);
     try {
       // The node just answered the lookup, so silence is more likely a lost datagram or a
-      // stalled process than a departure: one more try. Storing the same publication twice
-      // is harmless (the receiver keeps it once).
+      // stalled process than a departure: one more try, with twice the timeout. Storing the
+      // same publication twice is harmless (the receiver keeps it once).
       await ask(services, node, store, args, options.signal).catch((error) => {
-        if (error instanceof TimeoutError) return ask(services, node, store, args, options.signal);
+        if (error instanceof TimeoutError) {
+          return ask(services, node, store, args, options.signal, 1);
+        }
         throw error;
       });
       storedOn.push(peer);

@@ -219,13 +219,19 @@ export class ContactKeeper {
    * keeps one per destination), else from the node-wide estimate, else the ceilings.
    *
    * @param node the destination
+   * @param backoff how many timed-out tries of the same request came before: each doubles the
+   *   timeout, up to its ceiling (RFC 6298 §5.5), so that a retry outlasts a stall that the
+   *   first try did not (a busy process reads its replies late); the slow threshold stays
    */
-  timeouts(node: NodeInfo): Timeouts {
+  timeouts(node: NodeInfo, backoff = 0): Timeouts {
     const contact = this.#table.get(node.id);
     const estimate = contact && !Number.isNaN(contact.srtt)
       ? contact
       : this.#memory.estimate(node.id, this.#clock.now()) ?? this.#overall;
-    return timeoutsFor(estimate, this.#slowQueryMs, this.#queryTimeoutMs);
+    const timeouts = timeoutsFor(estimate, this.#slowQueryMs, this.#queryTimeoutMs);
+    if (backoff === 0) return timeouts;
+    const timeoutMs = Math.min(this.#queryTimeoutMs, timeouts.timeoutMs * 2 ** backoff);
+    return { slowMs: timeouts.slowMs, timeoutMs };
   }
 
   /** The node-wide timeouts, for addresses whose node is not known yet (bootstrap). */

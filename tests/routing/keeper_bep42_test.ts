@@ -1,4 +1,5 @@
-// The contact keeper's BEP 42 policy (secureContacts) and its table rebuild for a new id.
+// The contact keeper: its BEP 42 policy (secureContacts), its table rebuild for a new id, and
+// its timeouts.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { isBep42Compliant, withBep42Prefix } from "../../src/id/bep42.ts";
@@ -113,5 +114,21 @@ describe("ContactKeeper.rebuild", () => {
         [old.lastSeen, old.lastReplied, old.failures, old.srtt, old.rttvar],
       );
     }
+  });
+});
+
+describe("ContactKeeper timeouts", () => {
+  it("a retry's timeout doubles per earlier timed-out try, up to the ceiling; the slow threshold stays", () => {
+    const k = keeper("any");
+    const id = farId(ip(9), false);
+    k.heardFrom(id, { host: ip(9), port: 9 });
+    const node = { id, host: ip(9), port: 9 };
+    assert.ok(k.answered(node, id, 40), "an RTT sample of 40 ms");
+    const first = k.timeouts(node);
+    const second = k.timeouts(node, 1);
+    assert.ok(first.timeoutMs < 1000, `first try ${first.timeoutMs} ms`);
+    assert.equal(second.timeoutMs, 2 * first.timeoutMs);
+    assert.equal(second.slowMs, first.slowMs);
+    assert.equal(k.timeouts(node, 10).timeoutMs, 2000, "never past queryTimeoutMs");
   });
 });
