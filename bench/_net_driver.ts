@@ -154,18 +154,9 @@ export async function measureNetwork(lib: NetLibrary, opts: NetOptions): Promise
   const survivors = shuffled.slice(killed);
   const churning = killed > 0 && opts.churnLookups > 0;
   const churned = churning ? await runLookups(lib, survivors, opts.churnLookups, opts) : {};
-  const answeredOnly = lib.lookupAnswered;
+  const answeredOnly = lib.lookupAnswered?.bind(lib);
   const churnedAnswered = churning && answeredOnly !== undefined
-    ? await runLookups(
-      {
-        ...lib,
-        traffic: () => lib.traffic(),
-        lookup: (from, to) => answeredOnly.call(lib, from, to),
-      },
-      survivors,
-      opts.churnLookups,
-      opts,
-    )
+    ? await runLookups(lib, survivors, opts.churnLookups, opts, answeredOnly)
     : undefined;
   await Promise.all(survivors.map((node) => lib.closeNode(node)));
   const healthy = (lookup.latencyMs as Figures).p50 as number;

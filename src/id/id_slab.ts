@@ -20,8 +20,9 @@ let slab = new Uint8Array(0);
 let used = 0;
 
 /**
- * Copies an id into shared storage. The copy must never be written to (its neighbours in the
- * slab belong to other owners); `subarray` of it is fine, `.buffer` is the whole slab.
+ * Copies an id into shared storage. Its owner may overwrite its 20 bytes (a bucket reusing an
+ * entry does), never reach past them: the slab's other bytes belong to other owners, and
+ * `.buffer` is the whole slab.
  *
  * @param id a 20-byte id
  * @returns a 20-byte view of its own copy

@@ -15,7 +15,7 @@
  * ask, and the k closest are those they named. The β nearest know their own neighbourhood, but
  * of a large subtree beside it a node knows only the k its bucket holds, so β alone missed one
  * of the true 20 closest in one lookup of seventy on 1,000 nodes; the nearest node of that
- * subtree knows it. About 40 % of the queries of asking all k: the result then holds nodes
+ * subtree knows it. 40–45 % of the queries of asking all k: the result then holds nodes
  * this lookup never asked, and says which answered (`answered`).
  *
  * Dead nodes cost little: a query that has not answered after the node's `slowAfter` (an RTT
@@ -116,7 +116,7 @@ export interface LookupOptions<Found> {
 export interface LookupResult<Found> {
   /**
    * Up to k nodes, nearest to the target first: nodes that answered, or with `beta` set the
-   * nearest nodes met that did not fail or fall silent (see `answered` for which answered).
+   * nearest nodes met whose query did not fail (see `answered` for which answered).
    */
   readonly closest: NodeInfo[];
   /** Every node that answered, nearest first (a superset of `closest`). */
@@ -448,12 +448,12 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
         if (candidate.state === State.New && draining) continue;
         // β-style: the β nearest must answer, and the nearest of each subtree the k closest
         // span, since a node knows only k of a large subtree beside its own.
-        const standing = candidate.state !== State.Failed && candidate.state !== State.Slow;
+        const counts = candidate.state !== State.Failed && candidate.state !== State.Slow;
         if (considered >= mustAnswer && candidate.subtree === subtree) {
-          if (standing) considered++;
+          if (counts) considered++;
           continue;
         }
-        if (standing) subtree = candidate.subtree;
+        if (counts) subtree = candidate.subtree;
         if (candidate.state === State.New && active < parallelism) send(candidate);
         if (candidate.state === State.Slow && !candidate.suspect) {
           slowPending = true;

@@ -391,12 +391,13 @@ function readInteger(data: Uint8Array, pos: number): number {
   return i + 1;
 }
 
-/** One character per byte. Keys are short; long ones go in chunks below `apply`'s limits. */
+/** Whether every byte is below 0x80. */
 function isAscii(bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return false;
   return true;
 }
 
+/** One character per byte. Keys are short; long ones go in chunks below `apply`'s limits. */
 function latin1(data: Uint8Array, start: number, end: number): string {
   if (end - start <= 32) {
     let s = "";

@@ -76,8 +76,8 @@ export const c1: Preset = definePreset(
       }
       return {
         scenario: `${ctx.nodes} nodes built without loss, then each loss rate in turn on every ` +
-          `datagram; queryTimeoutMs 1000; ${ctx.lookups} lookups per rate. A query silent at ` +
-          `its slow threshold is re-sent once (the plan's one retry)`,
+          `datagram; queryTimeoutMs 1000; ${ctx.lookups} lookups per rate. A query silent ` +
+          `half-way to its timeout is re-sent once (the plan's one retry)`,
         criteria,
         batches,
         figures: { growth },
