@@ -80,6 +80,8 @@ export class MemoryStorage implements Storage {
   #localId: Uint8Array = new Uint8Array(ID_LENGTH);
   #bytes = 0;
   #evictions = 0;
+  /** No record stored since the last expiry scan expires before this (a lower bound). */
+  #earliestExpiry = Infinity;
   #expired = 0;
   readonly #refusals: Record<PutRefusal, number> = { full: 0, too_large: 0 };
 
@@ -146,6 +148,18 @@ export class MemoryStorage implements Storage {
     const size = valueByteLength(record.value);
     if (size > this.#maxBytes) return this.#refuse("too_large");
     const old = this.#entries.get(hex);
+    if (
+      old !== undefined && !old.record.local === !record.local &&
+      this.#bytes - old.size + size <= this.#maxBytes
+    ) {
+      // A replacement that needs no eviction (a holder's re-store, most often) keeps its place
+      // in the heap: the key, and so the distance, is the same.
+      this.#bytes += size - old.size;
+      old.record = record;
+      old.size = size;
+      this.#noteExpiry(record);
+      return { stored: true, evicted: 0 };
+    }
     const distance = old?.distance ?? xorBytes(record.key, this.#localId);
     // The record being replaced is no candidate for eviction.
     if (old) this.#heap.remove(old);
@@ -178,6 +192,7 @@ export class MemoryStorage implements Storage {
     this.#bytes += size;
     if (!old) this.#entries.set(hex, entry);
     if (!record.local) this.#heap.push(entry);
+    this.#noteExpiry(record);
     return { stored: true, evicted: victims.length };
   }
 
@@ -235,13 +250,21 @@ export class MemoryStorage implements Storage {
    * @returns how many were removed
    */
   removeExpired(now: number): number {
+    // Nothing can have expired before the earliest expiry stored since the last scan: the
+    // sweep runs every few minutes on every node, and most sweeps find nothing.
+    if (now < this.#earliestExpiry) return 0;
     let removed = 0;
+    let earliest = Infinity;
     for (const entry of this.#entries.values()) {
-      if (entry.record.expiresAt <= now) {
+      const expiresAt = entry.record.expiresAt;
+      if (expiresAt <= now) {
         this.#drop(entry);
         removed++;
+      } else if (expiresAt < earliest) {
+        earliest = expiresAt;
       }
     }
+    this.#earliestExpiry = earliest;
     this.#expired += removed;
     return removed;
   }
@@ -263,6 +286,10 @@ export class MemoryStorage implements Storage {
   #refuse(reason: PutRefusal): PutResult {
     this.#refusals[reason]++;
     return { stored: false, reason };
+  }
+
+  #noteExpiry(record: StoredRecord): void {
+    if (record.expiresAt < this.#earliestExpiry) this.#earliestExpiry = record.expiresAt;
   }
 
   #drop(entry: Entry): void {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { utf8Length } from "../wire/_wire_value.ts";
 import type { TypedValue } from "../wire/value.ts";
 
 /**
@@ -73,8 +74,6 @@ export function compareRecords(
   return compareValues(a.value, b.value);
 }
 
-const utf8 = new TextEncoder();
-
 function compareValues(a: TypedValue, b: TypedValue): number {
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
   // Bytes rank above text of the same publication time; this only has to be a total order.
@@ -93,5 +92,6 @@ function compareValues(a: TypedValue, b: TypedValue): number {
  * @returns its size in bytes
  */
 export function valueByteLength(value: TypedValue): number {
-  return typeof value === "string" ? utf8.encode(value).length : value.length;
+  // Counted, not encoded: an encode per size check was 4 % of the 48 h churn run.
+  return typeof value === "string" ? utf8Length(value, "count") : value.length;
 }

@@ -11,10 +11,14 @@ export const MAX_ENCODE_DEPTH = 1000;
 
 /**
  * UTF-8 length of a string.
- * @throws {TypeError} on an unpaired surrogate, which UTF-8 cannot carry (TextEncoder would
- * silently write U+FFFD, so the peer would read different text)
+ *
+ * @param s the string
+ * @param loneSurrogates `"throw"` (the encoders: UTF-8 cannot carry one, and TextEncoder would
+ *   silently write U+FFFD, so the peer would read different text) or `"count"` (a size check:
+ *   each counts as the 3 bytes of the U+FFFD that TextEncoder writes)
+ * @throws {TypeError} on an unpaired surrogate, with `"throw"`
  */
-export function utf8Length(s: string): number {
+export function utf8Length(s: string, loneSurrogates: "throw" | "count" = "throw"): number {
   let len = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -25,13 +29,14 @@ export function utf8Length(s: string): number {
       len += 2;
     } else {
       const next = s.charCodeAt(i + 1);
-      if (c > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) {
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        i++; // 4 bytes for 2 units
+      } else if (loneSurrogates === "throw") {
         throw new TypeError(
           `Cannot encode: string has an unpaired surrogate U+${c.toString(16)} at index ${i}`,
         );
       }
-      len += 2; // 4 bytes for 2 units
-      i++;
+      len += 2;
     }
   }
   return len;
