@@ -283,6 +283,7 @@ export class KademliaNode extends EventTarget {
     const hooks = this.#hooks;
     return new RoutingTable(id, {
       k: this.#tunables.k,
+      oneNodePerIp: this.#tunables.oneNodePerIp,
       onAdded: (contact) => this.#movingId || hooks.peerAdded(contact),
       onRemoved: (contact) => this.#movingId || hooks.peerRemoved(contact),
     });

@@ -141,6 +141,16 @@ export interface KademliaNodeOptions extends LifecycleOptions {
    */
   secureContacts?: SecureContacts;
   /**
+   * At most one node per IP address in the routing table and among each lookup's candidates
+   * (libtorrent's `restrict_routing_ips` and `restrict_search_ips`), so a Sybil attacker with
+   * one address and many ids chosen next to a key gets one of its k closest places, not all.
+   * Local addresses (loopback, private ranges, as for BEP 42) are exempt: one machine or LAN
+   * runs many nodes on one address by design. A new id from a known address and port replaces
+   * the old contact (the node there restarted).
+   * @default {true}
+   */
+  oneNodePerIp?: boolean;
+  /**
    * Distinct responders that must report the same external IP before the node believes it.
    * @default {3}
    */
@@ -197,6 +207,7 @@ export interface ResolvedTunables {
   maxDatagramSize: number;
   recordTtlMs: number;
   secureContacts: SecureContacts;
+  oneNodePerIp: boolean;
   secureNodeId: boolean;
   externalIpVotes: number;
   maxItems: number;
@@ -274,6 +285,7 @@ export function resolveTunables(options: KademliaNodeOptions): ResolvedTunables 
     recordTtlMs,
     lifecycle: resolveLifecycle(options, recordTtlMs),
     secureContacts: secureContacts(options.secureContacts),
+    oneNodePerIp: flag("oneNodePerIp", options.oneNodePerIp, true),
     secureNodeId: flag("secureNodeId", options.secureNodeId, options.nodeId === undefined),
     externalIpVotes: integer(
       "externalIpVotes",

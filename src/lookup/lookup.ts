@@ -29,6 +29,7 @@
  */
 import type { Clock, Timer } from "../clock.ts";
 import { commonPrefixLength, compareDistance } from "../id/node_id.ts";
+import { heldToOnePerIp } from "../routing/ip_rule.ts";
 import type { NodeInfo } from "../wire/compact_nodes.ts";
 
 /** What one contacted node answered. */
@@ -110,6 +111,12 @@ export interface LookupOptions<Found> {
   readonly bestEffort?: boolean | undefined;
   /** Aborts the lookup. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * At most one candidate per IP address, local addresses exempt (src/routing/ip_rule.ts): the
+   * first node met at an address keeps its place, later ids from it are passed over
+   * (libtorrent's `restrict_search_ips`), so one address cannot fill the k closest.
+   */
+  readonly oneNodePerIp?: boolean | undefined;
 }
 
 /** What a lookup found. */
@@ -227,6 +234,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
   const started = clock.now();
   const candidates: Candidate[] = []; // sorted by distance to target, nearest first
   const seen = new Set<string>([idKey(options.localId)]);
+  const ips = options.oneNodePerIp === true ? new Set<string>() : undefined;
   const found: { value: Found; from: NodeInfo }[] = [];
   let parallelism = alpha;
   let repliesWithoutProgress = 0;
@@ -241,6 +249,9 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
     if (seen.has(key)) return false;
     seen.add(key);
     if (standing?.(node) === "bad") return false;
+    const oneOfIp = ips !== undefined && heldToOnePerIp(node.host);
+    if (oneOfIp && ips.has(node.host)) return false;
+    if (oneOfIp) ips.add(node.host);
     let lo = 0;
     let hi = candidates.length;
     while (lo < hi) {

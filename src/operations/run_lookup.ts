@@ -72,6 +72,7 @@ export async function runLookup<Found>(
     awaitSlow: options.awaitSlow,
     drain: options.drain,
     bestEffort: options.bestEffort,
+    oneNodePerIp: keeper.table.oneNodePerIp,
     onEvent: (event) => {
       // Silent past its grace period: treat it as a suspect until it answers, so the next
       // lookups do not wait on it even before its query times out.

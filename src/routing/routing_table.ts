@@ -25,6 +25,7 @@ import {
   wholeMs,
 } from "./contact.ts";
 import { addRttSample } from "./rtt.ts";
+import { heldToOnePerIp } from "./ip_rule.ts";
 import { KBucket } from "./k_bucket.ts";
 
 export type { Contact, ContactHealth } from "./contact.ts";
@@ -57,6 +58,13 @@ export interface RoutingTableOptions {
    * @default {5}
    */
   dropAfterFailures?: number;
+  /**
+   * At most one contact per IP address, local addresses exempt (src/routing/ip_rule.ts): a
+   * second id from an address already in the table is turned away, unless it comes from the
+   * same port too (the node there restarted with a new id), which replaces the old contact.
+   * @default {false} (a node turns it on: its `oneNodePerIp` option)
+   */
+  oneNodePerIp?: boolean;
   /** Told when a contact enters the buckets (not a replacement cache). Must not throw. */
   onAdded?: (contact: Contact) => void;
   /** Told when a contact leaves the buckets. Must not throw. */
@@ -92,6 +100,8 @@ export type ObserveResult =
    * `pingFirst` (the least recently seen contact) and report the outcome.
    */
   | { readonly kind: "full"; readonly pingFirst: Contact }
+  /** Another contact holds the IP address (`oneNodePerIp`): the newcomer is turned away. */
+  | { readonly kind: "ipTaken"; readonly holder: Contact }
   /**
    * The bucket is full and there is nothing to ping: a ping-before-evict is already pending
    * for it, or its least recently seen contact is good. The newcomer went to the replacement
@@ -144,6 +154,8 @@ export class RoutingTable {
   readonly #dropAfter: number;
   readonly #onAdded: (contact: Contact) => void;
   readonly #onRemoved: (contact: Contact) => void;
+  /** The contact at each address held to one node per IP; undefined when the rule is off. */
+  readonly #byIp: Map<string, Contact> | undefined;
   #buckets: KBucket[];
   #size = 0;
 
@@ -174,6 +186,7 @@ export class RoutingTable {
     );
     this.#onAdded = options.onAdded ?? ignore;
     this.#onRemoved = options.onRemoved ?? ignore;
+    this.#byIp = options.oneNodePerIp === true ? new Map() : undefined;
     // The first bucket has never been active: every bucket starts out due for refresh.
     this.#buckets = [new KBucket(-Infinity)];
   }
@@ -186,6 +199,11 @@ export class RoutingTable {
   /** Contacts per bucket. */
   get k(): number {
     return this.#k;
+  }
+
+  /** Whether the table holds at most one contact per IP address (the `oneNodePerIp` option). */
+  get oneNodePerIp(): boolean {
+    return this.#byIp !== undefined;
   }
 
   /** How many contacts the buckets hold (replacement caches not counted). */
@@ -247,6 +265,13 @@ export class RoutingTable {
         bucket.lastActivity = now;
         return { kind: "refreshed", contact: bucket.refresh(at, now), addressMismatch: false };
       }
+      const holder = this.#byIp?.get(host);
+      if (holder !== undefined) {
+        if (holder.port !== port) return { kind: "ipTaken", holder };
+        // The node at this address has another id now: the old contact is gone.
+        this.remove(holder.id);
+        continue;
+      }
       if (bucket.contacts.length < this.#k) {
         if (bucket.replacements.length > 0) {
           const cached = bucket.replacementIndexOf(id);
@@ -256,7 +281,7 @@ export class RoutingTable {
         bucket.append(contact);
         bucket.lastActivity = now;
         this.#size++;
-        this.#onAdded(contact);
+        this.#added(contact);
         return { kind: "inserted", contact };
       }
       if (index === last && last < MAX_BUCKETS - 1) {
@@ -274,8 +299,8 @@ export class RoutingTable {
         const contact = createContact(id, host, port, now);
         bucket.append(contact);
         bucket.lastActivity = now;
-        this.#onRemoved(evicted);
-        this.#onAdded(contact);
+        this.#removed(evicted);
+        this.#added(contact);
         return { kind: "replaced", contact, evicted };
       }
       const cached = bucket.replacementIndexOf(id);
@@ -373,12 +398,7 @@ export class RoutingTable {
     buckets.push(deep);
     // Either half may now have room that its replacement entries can fill.
     for (const half of [shallow, deep]) {
-      while (half.contacts.length < this.#k) {
-        const promoted = half.promote();
-        if (promoted === undefined) break;
-        this.#size++;
-        this.#onAdded(promoted);
-      }
+      while (half.contacts.length < this.#k && this.#promote(half));
     }
   }
 
@@ -419,13 +439,41 @@ export class RoutingTable {
   #removeAt(bucket: KBucket, at: number): Contact {
     const contact = bucket.removeAt(at);
     this.#size--;
-    this.#onRemoved(contact);
-    const promoted = bucket.promote();
-    if (promoted !== undefined) {
-      this.#size++;
-      this.#onAdded(promoted);
-    }
+    this.#removed(contact);
+    this.#promote(bucket);
     return contact;
+  }
+
+  /**
+   * Moves the most recently seen replacement of `bucket` into it. A replacement whose IP
+   * address another contact took since it was cached is dropped, and the next one tried.
+   *
+   * @returns false if no replacement was left to promote
+   */
+  #promote(bucket: KBucket): boolean {
+    for (;;) {
+      const next = bucket.replacements[0];
+      if (next === undefined) return false;
+      if (this.#byIp?.has(next.host) === true) {
+        bucket.removeReplacementAt(0);
+        continue;
+      }
+      this.#size++;
+      this.#added(bucket.promote()!);
+      return true;
+    }
+  }
+
+  #added(contact: Contact): void {
+    if (this.#byIp !== undefined && heldToOnePerIp(contact.host)) {
+      this.#byIp.set(contact.host, contact);
+    }
+    this.#onAdded(contact);
+  }
+
+  #removed(contact: Contact): void {
+    if (this.#byIp?.get(contact.host) === contact) this.#byIp.delete(contact.host);
+    this.#onRemoved(contact);
   }
 
   /**

@@ -472,3 +472,60 @@ describe("lookup with the β-style stop", () => {
     assert.ok(clock.now() - started <= 100, `took ${clock.now() - started} ms`);
   });
 });
+
+describe("lookup with one node per IP", () => {
+  // Ten ids next to the target on one public address, named by the one honest seed.
+  function sybilWorld(random: SeededRandom, host: string) {
+    const target = randomId(random);
+    const sybils: NodeInfo[] = Array.from({ length: 10 }, (_, i) => {
+      const id = target.slice();
+      id[19] = i + 1;
+      return { id, host, port: 7000 + i };
+    });
+    const honest: NodeInfo[] = Array.from(
+      { length: 20 },
+      (_, i) => ({ id: randomId(random), host: `198.51.100.${i + 1}`, port: 6881 }),
+    );
+    const seed = honest[0]!;
+    const query = (node: NodeInfo): Promise<LookupReply<string>> =>
+      Promise.resolve({ nodes: node === seed ? [...sybils, ...honest] : [] });
+    return { target, sybils, seed, query };
+  }
+
+  it("keeps the first id met at a public address and passes over the others", async () => {
+    const w = sybilWorld(new SeededRandom(41), "203.0.113.9");
+    const asked: NodeInfo[] = [];
+    const result = await run({
+      target: w.target,
+      seeds: [w.seed],
+      k: 8,
+      oneNodePerIp: true,
+      query: (node) => {
+        asked.push(node);
+        return w.query(node);
+      },
+    });
+    const fromSybilIp = result.closest.filter((node) => node.host === "203.0.113.9");
+    assert.equal(fromSybilIp.length, 1, "one place for the address");
+    assert.equal(asked.filter((node) => node.host === "203.0.113.9").length, 1, "asked once");
+    assert.equal(result.closest.length, 8, "the other places go to other addresses");
+  });
+
+  it("leaves local addresses and the rule's absence alone", async () => {
+    for (const [host, oneNodePerIp] of [["10.1.2.3", true], ["203.0.113.9", false]] as const) {
+      const w = sybilWorld(new SeededRandom(42), host);
+      const result = await run({
+        target: w.target,
+        seeds: [w.seed],
+        k: 8,
+        oneNodePerIp,
+        query: w.query,
+      });
+      assert.equal(
+        result.closest.filter((node) => node.host === host).length,
+        8,
+        `${host}, oneNodePerIp ${oneNodePerIp}: the ten ids next to the target fill the k closest`,
+      );
+    }
+  });
+});

@@ -25,6 +25,11 @@ describe("KademliaNode options", () => {
     // deno-lint-ignore no-explicit-any
     assert.throws(() => new KademliaNode({ serialization: "xml" as any }), TypeError);
     assert.throws(() => new KademliaNode({ nodeId: "abc" }), TypeError);
+    assert.throws(
+      // deno-lint-ignore no-explicit-any
+      () => new KademliaNode({ oneNodePerIp: "yes" as any }),
+      /'oneNodePerIp' must be a boolean, got yes/,
+    );
   });
   it("uses the node id it is given, as lowercase hex", () => {
     const node = new KademliaNode({ nodeId: "AB".repeat(20) });
