@@ -746,9 +746,17 @@ export class KademliaNode extends EventTarget {
   async findNode(id: string | Uint8Array, options?: FindNodeOptions): Promise<Peer[]> {
     const target = typeof id === "string" ? idFromHex(id) : idFromHex(idToHex(id));
     const { services } = this.#requireRunning("findNode");
+    const paths = options?.disjointPaths ?? 1;
+    if (!Number.isInteger(paths) || paths < 1 || paths > this.#context.k) {
+      throw new RangeError(
+        `Cannot findNode: 'disjointPaths' must be an integer from 1 to k (${this.#context.k}), ` +
+          `got ${String(paths)}`,
+      );
+    }
     const result = await findNodes(services, target, {
       signal: this.#signal(options),
       askAll: options?.askAll === true,
+      paths,
     });
     return result.closest.map((node) => Peer.fromNodeInfo(node));
   }

@@ -70,6 +70,14 @@ export interface FindNodeOptions extends OperationOptions {
    * @default false
    */
   askAll?: boolean;
+  /**
+   * Look up over this many disjoint paths (S/Kademlia): the starting contacts are dealt to
+   * that many lookups that never share a node, and the answer is the k nearest of them all.
+   * An adversary that answers only with its colluders captures the paths it is on, not the
+   * others; each path costs about one lookup's queries. An integer from 1 to `k`.
+   * @default 1
+   */
+  disjointPaths?: number;
 }
 
 /**

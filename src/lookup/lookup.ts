@@ -117,6 +117,11 @@ export interface LookupOptions<Found> {
    * (libtorrent's `restrict_search_ips`), so one address cannot fill the k closest.
    */
   readonly oneNodePerIp?: boolean | undefined;
+  /**
+   * Asked before a node met becomes a candidate; false leaves it out. Disjoint paths
+   * (src/lookup/disjoint.ts) use it so that no two paths share a node.
+   */
+  readonly claim?: ((node: NodeInfo) => boolean) | undefined;
 }
 
 /** What a lookup found. */
@@ -251,6 +256,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
     if (standing?.(node) === "bad") return false;
     const oneOfIp = ips !== undefined && heldToOnePerIp(node.host);
     if (oneOfIp && ips.has(node.host)) return false;
+    if (options.claim !== undefined && !options.claim(node)) return false;
     if (oneOfIp) ips.add(node.host);
     let lo = 0;
     let hi = candidates.length;

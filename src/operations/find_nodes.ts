@@ -36,6 +36,8 @@ export interface FindNodesOptions {
    * closest and the nearest of each subtree answered, and the result holds nodes they named.
    */
   readonly askAll?: boolean | undefined;
+  /** Disjoint paths (src/lookup/disjoint.ts); 1, the default, is one ordinary lookup. */
+  readonly paths?: number | undefined;
 }
 
 /**
@@ -58,6 +60,7 @@ export function findNodes(
     signal,
     extraSeeds: options.extraSeeds,
     bestEffort: options.bestEffort,
+    paths: options.paths,
     beta: options.askAll ? undefined : LOOKUP_BETA,
     // Asking all: the result is the nodes that answered, so a slow node among the k closest
     // gets its grace period rather than being passed over (a live node on a long link would be

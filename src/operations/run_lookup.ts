@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { lookup, type LookupEvent, type LookupReply, type LookupResult } from "../lookup/lookup.ts";
+import { disjointLookup } from "../lookup/disjoint.ts";
+import type { LookupEvent, LookupReply, LookupResult } from "../lookup/lookup.ts";
 import type { NodeInfo } from "../wire/compact_nodes.ts";
 import type { Services } from "./services.ts";
 
@@ -34,6 +35,8 @@ export interface RunLookupOptions<Found> {
   readonly k?: number | undefined;
   /** Aborts the lookup. */
   readonly signal: AbortSignal;
+  /** Disjoint paths (src/lookup/disjoint.ts); 1, the default, is one ordinary lookup. */
+  readonly paths?: number | undefined;
 }
 
 /**
@@ -57,7 +60,7 @@ export async function runLookup<Found>(
   if (seeds.length === 0) seeds = keeper.table.closest(target, k);
   if (options.extraSeeds) seeds = seeds.concat(options.extraSeeds);
   counters.lookups++;
-  const result = await lookup<Found>({
+  const result = await disjointLookup<Found>({
     target,
     localId: context.id,
     seeds,
@@ -82,7 +85,7 @@ export async function runLookup<Found>(
     // A dependent signal of its own: concurrent lookups must not each add a listener to the
     // shared one.
     signal: AbortSignal.any([options.signal]),
-  });
+  }, options.paths ?? 1);
   counters.finished(result);
   keeper.table.touchBucket(target, context.clock.now());
   context.hooks.lookupFinished({

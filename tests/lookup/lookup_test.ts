@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { commonPrefixLength, compareDistance, idToHex, randomId } from "../../src/id/node_id.ts";
+import { disjointLookup } from "../../src/lookup/disjoint.ts";
 import { lookup } from "../../src/lookup/lookup.ts";
 import type { LookupOptions, LookupReply } from "../../src/lookup/lookup.ts";
 import { SeededRandom } from "../../src/random.ts";
@@ -527,5 +528,58 @@ describe("lookup with one node per IP", () => {
         `${host}, oneNodePerIp ${oneNodePerIp}: the ten ids next to the target fill the k closest`,
       );
     }
+  });
+});
+
+describe("lookup over disjoint paths", () => {
+  // 400 nodes with ideal tables; 25 % are colluders that answer only with the colluders
+  // nearest the target (reliability.md C7). Success: the true closest honest node is found.
+  it("no two paths share a node, and three paths beat one against colluders", async () => {
+    const w = world(400, 51);
+    const colluders = new Set(
+      w.nodes.filter(() => w.random.float() < 0.35).map((n) => idToHex(n.id)),
+    );
+    const honest = w.nodes.filter((n) => !colluders.has(idToHex(n.id)));
+    const evil = w.nodes.filter((n) => colluders.has(idToHex(n.id)));
+    const successes = [0, 0];
+    const trials = 60;
+    for (let trial = 0; trial < trials; trial++) {
+      const target = randomId(w.random);
+      const asker = honest[Math.floor(w.random.float() * honest.length)]!;
+      const seeds = w.closest(target, w.known.get(idToHex(asker.id))!, 8);
+      const truth = idToHex(w.closest(target, honest, 1)[0]!.id);
+      for (const [slot, paths] of [[0, 1], [1, 3]] as const) {
+        const asked = new Map<string, number>();
+        const clock = new VirtualClock();
+        const result = await clock.runUntilSettled(disjointLookup<string>({
+          localId: asker.id,
+          target,
+          seeds,
+          k: 8,
+          alpha: 3,
+          beta: 3,
+          clock,
+          slowAfter: () => 1000,
+          query: (node) => {
+            const key = idToHex(node.id);
+            asked.set(key, (asked.get(key) ?? 0) + 1);
+            const from = colluders.has(key) ? evil : w.known.get(key)!;
+            return Promise.resolve({ nodes: w.closest(target, from, 8) });
+          },
+        }, paths));
+        for (const [key, n] of asked) assert.equal(n, 1, `${key} asked by ${n} paths`);
+        assert.equal(result.queries, asked.size);
+        assert.ok(result.closest.length <= 8);
+        const order = result.closest.map((n) => n.id);
+        for (let i = 1; i < order.length; i++) {
+          assert.ok(compareDistance(target, order[i - 1]!, order[i]!) < 0, "nearest first");
+        }
+        if (result.closest.some((n) => idToHex(n.id) === truth)) successes[slot]!++;
+      }
+    }
+    assert.ok(
+      successes[1]! >= successes[0]! + 4 && successes[1]! >= trials * 0.95,
+      `true closest found by 1 path in ${successes[0]} of ${trials}, by 3 in ${successes[1]}`,
+    );
   });
 });

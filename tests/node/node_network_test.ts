@@ -153,4 +153,43 @@ describe("findNode's stop rule", () => {
       await sim.close();
     }
   });
+  it("with disjointPaths, finds the true 20 closest at about that many times the queries", async () => {
+    const sim = await createSim({ size: 200, seed: 201, bootstrapFrom: 3 });
+    try {
+      let exact = 0;
+      let one = 0;
+      let three = 0;
+      const trials = 15;
+      for (let i = 0; i < trials; i++) {
+        const target = randomId(sim.random);
+        const asker = sim.nodes[sim.pick(200)]!;
+        const truth = sim.nodes.map((n) => n.id).filter((id) => id !== asker.id).map(idFromHex)
+          .sort((a, b) => compareDistance(target, a, b)).slice(0, 20).map(idToHex);
+        const costs: number[] = [];
+        const listener = (event: { method: string; queries: number }) => {
+          if (event.method === "find_node") costs.push(event.queries);
+        };
+        asker.addEventListener("lookup-finished", listener);
+        await sim.run(asker.findNode(target));
+        const found = await sim.run(asker.findNode(target, { disjointPaths: 3 }));
+        asker.removeEventListener("lookup-finished", listener);
+        assert.equal(costs.length, 2, "three paths report as one lookup");
+        one += costs[0]!;
+        three += costs[1]!;
+        if (JSON.stringify(found.map((p) => p.id)) === JSON.stringify(truth)) exact++;
+      }
+      assert.ok(exact >= trials - 1, `true 20 closest in ${exact} of ${trials}`);
+      assert.ok(three > 1.5 * one && three < 5 * one, `${three} queries against ${one}`);
+      await assert.rejects(
+        sim.nodes[0]!.findNode(randomId(sim.random), { disjointPaths: 0 }),
+        RangeError,
+      );
+      await assert.rejects(
+        sim.nodes[0]!.findNode(randomId(sim.random), { disjointPaths: 21 }),
+        /from 1 to k \(20\), got 21/,
+      );
+    } finally {
+      await sim.close();
+    }
+  });
 });

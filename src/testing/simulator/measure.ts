@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { FindNodeOptions } from "../../node_results.ts";
 import { cdf, percent, round, summarize, type Summary } from "./figures.ts";
 import { type LookupSample, probeLookup } from "./probe.ts";
 import type { Simulation } from "./simulation.ts";
@@ -65,6 +66,8 @@ export interface MeasureOptions {
   readonly pick?: (sim: Simulation) => LookupPick | undefined;
   /** Told after each lookup, with how many are done. */
   readonly onProgress?: (done: number) => void;
+  /** Options of each `findNode` (the stop rule, disjoint paths). */
+  readonly findNode?: FindNodeOptions;
 }
 
 function randomPick(sim: Simulation): LookupPick | undefined {
@@ -106,7 +109,7 @@ export async function measureLookups(
       if (spacing > 0) await new Promise<void>((resolve) => sim.clock.setTimer(resolve, spacing));
       const chosen = pick(sim);
       if (chosen === undefined) return;
-      const sample = await probeLookup(sim, chosen.asker, chosen.target);
+      const sample = await probeLookup(sim, chosen.asker, chosen.target, options.findNode);
       if (sample === undefined) abandoned++;
       else samples.push(sample);
       options.onProgress?.(samples.length + abandoned);

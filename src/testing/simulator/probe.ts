@@ -7,6 +7,7 @@
  */
 import { idFromHex, idsEqual, idToHex } from "../../id/node_id.ts";
 import type { LookupFinishedEvent } from "../../events/node_events.ts";
+import type { FindNodeOptions } from "../../node_results.ts";
 import type { Peer } from "../../peer.ts";
 import type { Simulation } from "./simulation.ts";
 import type { SimulatedNode } from "./simulation_options.ts";
@@ -43,12 +44,14 @@ export interface LookupSample {
  * @param sim the simulation
  * @param asker the node that looks up
  * @param target the id sought
+ * @param options the `findNode` options
  * @returns the sample, or undefined if the asker left while the lookup ran
  */
 export async function probeLookup(
   sim: Simulation,
   asker: SimulatedNode,
   target: Uint8Array,
+  options?: FindNodeOptions,
 ): Promise<LookupSample | undefined> {
   const targetId = idToHex(target);
   let report: LookupFinishedEvent | undefined;
@@ -60,7 +63,7 @@ export async function probeLookup(
   const started = sim.clock.now();
   let peers: Peer[];
   try {
-    peers = await node.findNode(target);
+    peers = await node.findNode(target, options);
   } catch {
     if (!sim.isLive(asker)) return undefined;
     // A live node whose lookup failed (no contact answered): a failed lookup, scored as one.
