@@ -146,7 +146,21 @@ export class PeerMemory {
     }
     entry ??= { failures: 0, overdue: false, at: now, srtt: Number.NaN, rttvar: 0 };
     this.#entries.set(key, entry);
+    this.#forgetStale(now);
     return entry;
+  }
+
+  /**
+   * Drops up to two entries past their time from the stale end, so that the memory holds about
+   * the nodes of the last `ttlMs`, not every node ever met up to the limit: a node of a
+   * churning network met a thousand over two days, each kept for nothing.
+   */
+  #forgetStale(now: number): void {
+    for (let i = 0; i < 2; i++) {
+      const first = this.#entries.entries().next().value;
+      if (first === undefined || now - first[1].at < this.#ttlMs) return;
+      this.#entries.delete(first[0]);
+    }
   }
 }
 
