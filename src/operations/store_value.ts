@@ -16,6 +16,9 @@ import { type QueryFailure, queryFailure } from "./failure_reason.ts";
 import { findNodes } from "./find_nodes.ts";
 import type { Services } from "./services.ts";
 
+/** A back-off that takes the retry's timeout to its ceiling, `queryTimeoutMs`. */
+const PATIENT = Infinity;
+
 /**
  * A peer that did not store the value, and why.
  *
@@ -88,11 +91,13 @@ export async function storeValue(
     const peer = Peer.fromNodeInfo(node);
     try {
       // The node just answered the lookup, so silence is more likely a lost datagram or a
-      // stalled process than a departure: one more try, with twice the timeout. Storing the
-      // same publication twice is harmless (the receiver keeps it once).
+      // busy process than a departure: one more try, which waits the whole `queryTimeoutMs`.
+      // Twice the first timeout was not enough where 50 nodes share one busy process (the
+      // demo): the stores arrived, and the acknowledgements came after both tries had given
+      // up. Storing the same publication twice is harmless (the receiver keeps it once).
       await ask(services, node, store, args, options.signal).catch((error) => {
         if (error instanceof TimeoutError) {
-          return ask(services, node, store, args, options.signal, 1);
+          return ask(services, node, store, args, options.signal, PATIENT);
         }
         throw error;
       });

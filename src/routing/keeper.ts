@@ -221,7 +221,8 @@ export class ContactKeeper {
    * @param node the destination
    * @param backoff how many timed-out tries of the same request came before: each doubles the
    *   timeout, up to its ceiling (RFC 6298 §5.5), so that a retry outlasts a stall that the
-   *   first try did not (a busy process reads its replies late); the slow threshold stays
+   *   first try did not (a busy process reads its replies late); `Infinity` gives the ceiling
+   *   at once; the slow threshold stays
    */
   timeouts(node: NodeInfo, backoff = 0): Timeouts {
     const contact = this.#table.get(node.id);

@@ -130,5 +130,6 @@ describe("ContactKeeper timeouts", () => {
     assert.equal(second.timeoutMs, 2 * first.timeoutMs);
     assert.equal(second.slowMs, first.slowMs);
     assert.equal(k.timeouts(node, 10).timeoutMs, 2000, "never past queryTimeoutMs");
+    assert.equal(k.timeouts(node, Infinity).timeoutMs, 2000, "Infinity: queryTimeoutMs at once");
   });
 });
