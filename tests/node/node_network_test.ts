@@ -100,23 +100,37 @@ describe("a 1,000-node memory network", () => {
   });
 });
 
+/** The find_node queries of each lookup `asker` finishes while `run` runs, in order. */
+async function findNodeCosts(
+  sim: Sim,
+  asker: Sim["nodes"][number],
+  run: () => Promise<unknown>,
+): Promise<number[]> {
+  const costs: number[] = [];
+  const listener = (event: { method: string; queries: number }) => {
+    if (event.method === "find_node") costs.push(event.queries);
+  };
+  asker.addEventListener("lookup-finished", listener);
+  try {
+    await sim.run(run());
+  } finally {
+    asker.removeEventListener("lookup-finished", listener);
+  }
+  return costs;
+}
+
+/** The ids of the 20 nodes of `live` nearest `target`, `asker` left out, nearest first. */
+function nearestOf(target: Uint8Array, asker: string, live: Iterable<string>): string[] {
+  return [...live].filter((id) => id !== asker).map(idFromHex)
+    .sort((a, b) => compareDistance(target, a, b)).slice(0, 20).map(idToHex);
+}
+
+const sum = (costs: number[]) => costs.reduce((a, b) => a + b, 0);
+
 describe("findNode's stop rule", () => {
   it("asks about a third as many nodes as askAll for the same true 20 closest; askAll returns only live ones", async () => {
     const sim = await createSim({ size: 400, seed: 400, bootstrapFrom: 3 });
     try {
-      const queriesOf = async (asker: Sim["nodes"][number], run: () => Promise<unknown>) => {
-        let queries = 0;
-        const listener = (event: { method: string; queries: number }) => {
-          if (event.method === "find_node") queries += event.queries;
-        };
-        asker.addEventListener("lookup-finished", listener);
-        await sim.run(run());
-        asker.removeEventListener("lookup-finished", listener);
-        return queries;
-      };
-      const truthOf = (target: Uint8Array, asker: string, live: Set<string>) =>
-        sim.nodes.map((n) => n.id).filter((id) => id !== asker && live.has(id))
-          .map(idFromHex).sort((a, b) => compareDistance(target, a, b)).slice(0, 20).map(idToHex);
       const everyone = new Set(sim.nodes.map((n) => n.id));
       let beta = 0;
       let all = 0;
@@ -126,11 +140,15 @@ describe("findNode's stop rule", () => {
         const target = randomId(sim.random);
         const asker = sim.nodes[sim.pick(400)]!;
         let found: string[] = [];
-        beta += await queriesOf(asker, async () => {
-          found = (await asker.findNode(target)).map((p) => p.id);
-        });
-        all += await queriesOf(asker, () => asker.findNode(target, { askAll: true }));
-        if (JSON.stringify(found) === JSON.stringify(truthOf(target, asker.id, everyone))) exact++;
+        beta += sum(
+          await findNodeCosts(sim, asker, async () => {
+            found = (await asker.findNode(target)).map((p) => p.id);
+          }),
+        );
+        all += sum(await findNodeCosts(sim, asker, () => asker.findNode(target, { askAll: true })));
+        if (JSON.stringify(found) === JSON.stringify(nearestOf(target, asker.id, everyone))) {
+          exact++;
+        }
       }
       assert.ok(exact >= trials - 1, `true 20 closest in ${exact} of ${trials}`);
       assert.ok(beta * 2 < all, `${beta} queries against ${all} asking all`);
@@ -163,20 +181,16 @@ describe("findNode's stop rule", () => {
       for (let i = 0; i < trials; i++) {
         const target = randomId(sim.random);
         const asker = sim.nodes[sim.pick(200)]!;
-        const truth = sim.nodes.map((n) => n.id).filter((id) => id !== asker.id).map(idFromHex)
-          .sort((a, b) => compareDistance(target, a, b)).slice(0, 20).map(idToHex);
-        const costs: number[] = [];
-        const listener = (event: { method: string; queries: number }) => {
-          if (event.method === "find_node") costs.push(event.queries);
-        };
-        asker.addEventListener("lookup-finished", listener);
-        await sim.run(asker.findNode(target));
-        const found = await sim.run(asker.findNode(target, { disjointPaths: 3 }));
-        asker.removeEventListener("lookup-finished", listener);
+        const truth = nearestOf(target, asker.id, sim.nodes.map((n) => n.id));
+        let found: string[] = [];
+        const costs = await findNodeCosts(sim, asker, async () => {
+          await asker.findNode(target);
+          found = (await asker.findNode(target, { disjointPaths: 3 })).map((p) => p.id);
+        });
         assert.equal(costs.length, 2, "three paths report as one lookup");
         one += costs[0]!;
         three += costs[1]!;
-        if (JSON.stringify(found.map((p) => p.id)) === JSON.stringify(truth)) exact++;
+        if (JSON.stringify(found) === JSON.stringify(truth)) exact++;
       }
       assert.ok(exact >= trials - 1, `true 20 closest in ${exact} of ${trials}`);
       assert.ok(three > 1.5 * one && three < 5 * one, `${three} queries against ${one}`);
