@@ -145,8 +145,8 @@ export interface KademliaNodeOptions extends LifecycleOptions {
    * (libtorrent's `restrict_routing_ips` and `restrict_search_ips`), so a Sybil attacker with
    * one address and many ids chosen next to a key gets one of its k closest places, not all.
    * Local addresses (loopback, private ranges, as for BEP 42) are exempt: one machine or LAN
-   * runs many nodes on one address by design. A new id that answers our query from a known
-   * address and port replaces the old contact (the node there restarted).
+   * runs many nodes on one address by design. A new id from a known address and port replaces
+   * the old contact (the node there restarted).
    * @default {true}
    */
   oneNodePerIp?: boolean;

@@ -60,9 +60,8 @@ export interface RoutingTableOptions {
   dropAfterFailures?: number;
   /**
    * At most one contact per IP address, local addresses exempt (src/routing/ip_rule.ts): a
-   * second id from an address already in the table is turned away, unless it answers one of our
-   * queries from the same port too (the node there restarted with a new id), which replaces the
-   * old contact.
+   * second id from an address already in the table is turned away, unless it comes from the
+   * same port too (the node there restarted with a new id), which replaces the old contact.
    * @default {false} (a node turns it on: its `oneNodePerIp` option)
    */
   oneNodePerIp?: boolean;
@@ -238,9 +237,7 @@ export class RoutingTable {
    * @param port the UDP port the message came from
    * @param now the Clock's current time
    * @param mayPing whether a full bucket may ask for a ping of its questionable head; when
-   *   false the newcomer only waits in the replacement cache (see the keeper: query senders),
-   *   and, as its address is unverified, cannot replace a contact at the same address and port
-   *   under `oneNodePerIp`
+   *   false the newcomer only waits in the replacement cache (see the keeper: query senders)
    * @returns what happened; see {@linkcode ObserveResult}
    * @throws {TypeError} if `id` is not a 20-byte Uint8Array
    */
@@ -270,9 +267,7 @@ export class RoutingTable {
       }
       const holder = this.#byIp?.get(host);
       if (holder !== undefined) {
-        // A query's source can be forged; an answer to our transaction id cannot, blind. Only
-        // an answer from the same address and port says the node there has another id now.
-        if (holder.port !== port || !mayPing) return { kind: "ipTaken", holder };
+        if (holder.port !== port) return { kind: "ipTaken", holder };
         // The node at this address has another id now: the old contact is gone.
         this.remove(holder.id);
         continue;
