@@ -61,6 +61,32 @@ export function idToHex(id: Uint8Array): string {
 }
 
 /**
+ * A string that stands for a 20-byte id as a Map or Set key: ten UTF-16 code units of two bytes
+ * each. It is not text (it may hold lone surrogates) and is never shown; it is what the
+ * per-message paths key by (a lookup's seen set, the failure memory, the record store), where
+ * building it costs a third to a half of a hex string's or `String.fromCharCode.apply`'s on
+ * each runtime (Deno 58 against 156 ns, Bun 126–176 against 338, Node 106 against 235).
+ * Arguments are trusted to be 20-byte ids.
+ *
+ * @param id a 20-byte id
+ * @returns its key
+ */
+export function idKey(id: Uint8Array): string {
+  return String.fromCharCode(
+    (id[0]! << 8) | id[1]!,
+    (id[2]! << 8) | id[3]!,
+    (id[4]! << 8) | id[5]!,
+    (id[6]! << 8) | id[7]!,
+    (id[8]! << 8) | id[9]!,
+    (id[10]! << 8) | id[11]!,
+    (id[12]! << 8) | id[13]!,
+    (id[14]! << 8) | id[15]!,
+    (id[16]! << 8) | id[17]!,
+    (id[18]! << 8) | id[19]!,
+  );
+}
+
+/**
  * Reads an id from 40 hex characters (either case).
  *
  * @param hex the id as hex

@@ -28,7 +28,7 @@
  * @module
  */
 import type { Clock, Timer } from "../clock.ts";
-import { commonPrefixLength, compareDistance } from "../id/node_id.ts";
+import { commonPrefixLength, compareDistance, idKey } from "../id/node_id.ts";
 import { heldToOnePerIp } from "../routing/ip_rule.ts";
 import type { NodeInfo } from "../wire/compact_nodes.ts";
 
@@ -222,10 +222,6 @@ const OBSERVED_SLOW_FACTOR = 3;
 const OBSERVED_SLOW_MIN_MS = 2;
 /** The least a lookup waits for a slow node it cannot do without, in ms. */
 export const SLOW_GRACE_MIN_MS = 50;
-
-function idKey(id: Uint8Array): string {
-  return String.fromCharCode.apply(null, id as unknown as number[]);
-}
 
 /**
  * Runs one iterative lookup.

@@ -9,7 +9,7 @@
  */
 import { MAINTENANCE_CONCURRENCY } from "../constants.ts";
 import { RpcError, TransportError } from "../errors.ts";
-import { idToHex } from "../id/node_id.ts";
+import { idKey } from "../id/node_id.ts";
 import { inPool } from "../operations/_pool.ts";
 import { ask } from "../operations/ask.ts";
 import type { Services } from "../operations/services.ts";
@@ -43,7 +43,7 @@ export function byNode<R extends BatchRecord>(
   const deliveries = new Map<string, Delivery>();
   for (const { record, nodes } of pairs) {
     for (const node of nodes) {
-      const key = idToHex(node.id);
+      const key = idKey(node.id);
       let delivery = deliveries.get(key);
       if (delivery === undefined) deliveries.set(key, delivery = { node, records: [] });
       delivery.records.push(record);

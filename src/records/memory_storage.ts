@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ID_LENGTH, idsEqual, idToHex, xorBytes } from "../id/node_id.ts";
+import { ID_LENGTH, idKey, idsEqual, idToHex, isNodeId, xorBytes } from "../id/node_id.ts";
 import { resolveCapacity, type StorageCapacityOptions } from "./capacity.ts";
 import { checkRecord } from "./check_record.ts";
 import { IndexedHeap } from "./indexed_heap.ts";
@@ -26,8 +26,8 @@ export type MemoryStorageOptions = StorageCapacityOptions;
 /** A held record with what eviction needs, computed once when it is stored. */
 interface Entry {
   record: StoredRecord;
-  /** The key as hex, the map's key: kept, so eviction never re-reads `record.key`. */
-  readonly hex: string;
+  /** The map's key (`idKey` of the record's key): kept, so eviction never re-reads `record.key`. */
+  readonly mapKey: string;
   /** Value bytes. */
   size: number;
   /** The key XOR our id: a copy, so a caller mutating `record.key` cannot corrupt the heap. */
@@ -129,7 +129,7 @@ export class MemoryStorage implements Storage {
    * @throws {TypeError} if `key` is not a 20-byte Uint8Array
    */
   get(key: Uint8Array): StoredRecord | undefined {
-    return this.#entries.get(idToHex(key))?.record;
+    return this.#entries.get(mapKey(key))?.record;
   }
 
   /**
@@ -144,10 +144,10 @@ export class MemoryStorage implements Storage {
    */
   put(record: StoredRecord): PutResult {
     checkRecord(record);
-    const hex = idToHex(record.key);
+    const key = mapKey(record.key);
     const size = valueByteLength(record.value);
     if (size > this.#maxBytes) return this.#refuse("too_large");
-    const old = this.#entries.get(hex);
+    const old = this.#entries.get(key);
     if (
       old !== undefined && !old.record.local === !record.local &&
       this.#bytes - old.size + size <= this.#maxBytes
@@ -181,16 +181,16 @@ export class MemoryStorage implements Storage {
       bytesOver -= victim.size;
     }
     for (const victim of victims) {
-      this.#entries.delete(victim.hex);
+      this.#entries.delete(victim.mapKey);
       this.#bytes -= victim.size;
     }
     this.#evictions += victims.length;
-    const entry: Entry = old ?? { record, hex, size, distance, heapIndex: -1 };
+    const entry: Entry = old ?? { record, mapKey: key, size, distance, heapIndex: -1 };
     if (old) this.#bytes -= old.size;
     entry.record = record;
     entry.size = size;
     this.#bytes += size;
-    if (!old) this.#entries.set(hex, entry);
+    if (!old) this.#entries.set(key, entry);
     if (!record.local) this.#heap.push(entry);
     this.#noteExpiry(record);
     return { stored: true, evicted: victims.length };
@@ -204,7 +204,7 @@ export class MemoryStorage implements Storage {
    * @throws {TypeError} if `key` is not a 20-byte Uint8Array
    */
   delete(key: Uint8Array): boolean {
-    const entry = this.#entries.get(idToHex(key));
+    const entry = this.#entries.get(mapKey(key));
     if (!entry) return false;
     this.#drop(entry);
     return true;
@@ -293,8 +293,14 @@ export class MemoryStorage implements Storage {
   }
 
   #drop(entry: Entry): void {
-    this.#entries.delete(entry.hex);
+    this.#entries.delete(entry.mapKey);
     this.#heap.remove(entry);
     this.#bytes -= entry.size;
   }
+}
+
+/** The map key of a record key. */
+function mapKey(key: Uint8Array): string {
+  if (!isNodeId(key)) idToHex(key); // throws the TypeError that says what the key was
+  return idKey(key);
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { idKey } from "../id/node_id.ts";
 import { addRttSample, type RttState } from "./rtt.ts";
 
 /** How long an entry is remembered: long enough to span many lookups, short enough to forgive. */
@@ -49,7 +50,7 @@ export class PeerMemory {
    * @param now the Clock's current time
    */
   recordFailure(id: Uint8Array, now: number): void {
-    const entry = this.#take(keyOf(id), now);
+    const entry = this.#take(idKey(id), now);
     entry.failures++;
     entry.overdue = false;
     entry.at = now;
@@ -62,7 +63,7 @@ export class PeerMemory {
    * @param now the Clock's current time
    */
   markOverdue(id: Uint8Array, now: number): void {
-    const entry = this.#take(keyOf(id), now);
+    const entry = this.#take(idKey(id), now);
     entry.overdue = true;
     entry.at = now;
   }
@@ -85,7 +86,7 @@ export class PeerMemory {
    * @param rttMs the round trip
    */
   recordReply(id: Uint8Array, now: number, rttMs: number): void {
-    const entry = this.#take(keyOf(id), now);
+    const entry = this.#take(idKey(id), now);
     entry.failures = 0;
     entry.overdue = false;
     entry.at = now;
@@ -99,7 +100,7 @@ export class PeerMemory {
    */
   forgetFailures(id: Uint8Array): void {
     if (this.#entries.size === 0) return;
-    const entry = this.#entries.get(keyOf(id));
+    const entry = this.#entries.get(idKey(id));
     if (entry) {
       entry.failures = 0;
       entry.overdue = false;
@@ -131,7 +132,7 @@ export class PeerMemory {
 
   #live(id: Uint8Array, now: number): Entry | undefined {
     if (this.#entries.size === 0) return undefined;
-    const entry = this.#entries.get(keyOf(id));
+    const entry = this.#entries.get(idKey(id));
     return entry && now - entry.at < this.#ttlMs ? entry : undefined;
   }
 
@@ -162,8 +163,4 @@ export class PeerMemory {
       this.#entries.delete(first[0]);
     }
   }
-}
-
-function keyOf(id: Uint8Array): string {
-  return String.fromCharCode.apply(null, id as unknown as number[]);
 }

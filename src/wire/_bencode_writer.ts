@@ -80,8 +80,10 @@ export class BencodeWriter {
     }
     if (!isDict(value)) throw new TypeError(`Cannot encode bencode: ${describe(value)}`);
     // BEP 3: keys sorted as raw strings. Keys are one char per byte, so the default UTF-16
-    // code-unit sort is byte order.
-    const keys = Object.keys(value).sort();
+    // code-unit sort is byte order. Messages built in code mostly list their keys in order
+    // already: checking is a scan, where a sort per dictionary was 3 % of Bun's time in the
+    // churn run.
+    const keys = sortedKeys(value);
     this.#keyLists.push(keys);
     let size = 2;
     for (let i = 0; i < keys.length; i++) {
@@ -197,4 +199,13 @@ function decimalLength(n: number): number {
     len++;
   }
   return len;
+}
+
+/** The keys of a dictionary in byte order; sorted only if they are not already. */
+function sortedKeys(dict: WireDict): string[] {
+  const keys = Object.keys(dict);
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) return keys.sort();
+  }
+  return keys;
 }

@@ -397,8 +397,12 @@ function isAscii(bytes: Uint8Array): boolean {
   return true;
 }
 
+/** The one-character strings, by byte: most KRPC keys (`t`, `y`, `a`, `r`, `q`) are one. */
+const ONE_CHAR: readonly string[] = Array.from({ length: 256 }, (_, c) => String.fromCharCode(c));
+
 /** One character per byte. Keys are short; long ones go in chunks below `apply`'s limits. */
 function latin1(data: Uint8Array, start: number, end: number): string {
+  if (end - start === 1) return ONE_CHAR[data[start]!]!;
   if (end - start <= 32) {
     let s = "";
     for (let i = start; i < end; i++) s += String.fromCharCode(data[i]!);

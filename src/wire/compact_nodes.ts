@@ -74,13 +74,18 @@ export function decodeCompactNodes(data: Uint8Array, family: 4 | 6): NodeInfo[] 
   for (let offset = 0; offset < end; offset += size) {
     const port = (data[offset + size - 2]! << 8) | data[offset + size - 1]!;
     if (port === 0 || !isContactable(data, offset + ID, family)) continue;
-    if (nodes.some((node) => sameId(node.id, data, offset))) continue;
+    if (hasId(nodes, data, offset)) continue;
     const host = family === 4 ? bytesToIPv4(data, offset + ID) : bytesToIPv6(data, offset + ID);
     // A view, not a copy (an allocation per node): `data` is the decoded field, the reply's
     // own, and the routing table copies the ids it keeps.
     nodes.push({ id: data.subarray(offset, offset + ID), host, port });
   }
   return nodes;
+}
+
+function hasId(nodes: readonly NodeInfo[], data: Uint8Array, offset: number): boolean {
+  for (let n = 0; n < nodes.length; n++) if (sameId(nodes[n]!.id, data, offset)) return true;
+  return false;
 }
 
 function sameId(id: Uint8Array, data: Uint8Array, offset: number): boolean {

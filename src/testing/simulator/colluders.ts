@@ -8,7 +8,7 @@
  * @module
  */
 import type { Clock } from "../../clock.ts";
-import { idsEqual, randomId, randomIdWithPrefix } from "../../id/node_id.ts";
+import { idKey, idsEqual, randomId, randomIdWithPrefix } from "../../id/node_id.ts";
 import { lookup } from "../../lookup/lookup.ts";
 import type { Random } from "../../random.ts";
 import { KrpcSocket, type MethodResolver } from "../../rpc/krpc_socket.ts";
@@ -43,14 +43,10 @@ interface Own {
   readonly group: Group;
 }
 
-function keyOf(id: Uint8Array): string {
-  return String.fromCharCode.apply(null, id as unknown as number[]);
-}
-
 /** The colluders nearest `target`, never the asker. */
 function nearestColluders(own: Own, target: Uint8Array, asker: Uint8Array): NodeInfo[] {
   const { index, byKey, k } = own.group;
-  return index.closest(target, k, asker).map((id) => byKey.get(keyOf(id))!);
+  return index.closest(target, k, asker).map((id) => byKey.get(idKey(id))!);
 }
 
 // deno-lint-ignore no-explicit-any
@@ -182,7 +178,7 @@ export class Colluders {
    * @param id a 20-byte id
    */
   has(id: Uint8Array): boolean {
-    return this.#group.byKey.has(keyOf(id));
+    return this.#group.byKey.has(idKey(id));
   }
 
   /**
@@ -207,7 +203,7 @@ export class Colluders {
     });
     const member = { id, address: transport.localAddress };
     this.#group.index.add(id);
-    this.#group.byKey.set(keyOf(id), { id, host: member.address.host, port: member.address.port });
+    this.#group.byKey.set(idKey(id), { id, host: member.address.host, port: member.address.port });
     this.#sockets.push(socket);
     this.#transports.push(transport);
     this.#members.push(member);
