@@ -58,6 +58,8 @@ export interface ContactKeeperOptions {
 export class ContactKeeper {
   #table: RoutingTable;
   readonly #secureContacts: SecureContacts;
+  /** Contacts asked which id they have (see `#askWhoIsThere`), until they answer or fail. */
+  readonly #asking = new Set<Contact>();
   readonly #clock: Clock;
   readonly #slowQueryMs: number;
   readonly #queryTimeoutMs: number;
@@ -146,7 +148,7 @@ export class ContactKeeper {
     // Pinging a full bucket's head for every unknown sender costs a ping per incoming query
     // from a new node, most of the eviction pings of a churning network (93 % in the 48 h
     // churn run) for contacts that mostly still answer; libtorrent does not ping either.
-    this.#observe(id, from, false);
+    this.#observe(id, from, "query");
   }
 
   /**
@@ -263,13 +265,13 @@ export class ContactKeeper {
 
   readonly #isBad = (contact: Contact): boolean => this.#table.isBad(contact);
 
-  #observe(id: Uint8Array, from: Address, mayPing = true): void {
+  #observe(id: Uint8Array, from: Address, kind: "answer" | "query" = "answer"): void {
     const policy = this.#secureContacts;
     const verified = policy === "any" || isBep42Compliant(id, from.host);
     if (!verified && policy === "require") return;
     const table = this.#table;
     const now = this.#clock.now();
-    const result: ObserveResult = table.observe(id, from.host, from.port, now, mayPing);
+    const result: ObserveResult = table.observe(id, from.host, from.port, now, kind);
     if (policy === "prefer" && verified && (result.kind === "full" || result.kind === "cached")) {
       // The newcomer waits at the front of the replacement cache: removing an unverified
       // contact of its bucket promotes it into the freed slot.
@@ -277,6 +279,26 @@ export class ContactKeeper {
       if (unverified !== undefined) table.remove(unverified.id);
     }
     if (result.kind === "full") this.#pingBeforeEvict(result.pingFirst);
+    else if (result.kind === "idChanged") this.#askWhoIsThere(result.holder);
+  }
+
+  /**
+   * A query claimed a contact's address and port with another id: the contact is asked, at
+   * that address, which id it has. An answer with the new id replaces it (`answered`), with its
+   * own id keeps it, and a timeout counts against it. One question per contact at a time, so a
+   * stream of forged queries costs at most one ping per contact and round trip.
+   */
+  #askWhoIsThere(contact: Contact): void {
+    const ping = this.#ping;
+    if (!ping || this.#asking.has(contact)) return;
+    this.#asking.add(contact);
+    const asked: NodeInfo = { id: contact.id, host: contact.host, port: contact.port };
+    ping(asked, this.timeouts(asked).timeoutMs).then(
+      (reply) => void this.answered(asked, reply.id, reply.rttMs),
+      (error) => {
+        if (error instanceof TimeoutError) this.failed(asked);
+      },
+    ).finally(() => this.#asking.delete(contact));
   }
 
   /** Paper §2.2: a full bucket keeps its questionable head if it still answers. */

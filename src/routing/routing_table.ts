@@ -60,8 +60,10 @@ export interface RoutingTableOptions {
   dropAfterFailures?: number;
   /**
    * At most one contact per IP address, local addresses exempt (src/routing/ip_rule.ts): a
-   * second id from an address already in the table is turned away, unless it comes from the
-   * same port too (the node there restarted with a new id), which replaces the old contact.
+   * second id from an address already in the table is turned away. A new id from the same
+   * port too (the node there restarted, or took a BEP 42 id) replaces the old contact when it
+   * comes in an answer, or when the old contact is bad; from a query, whose source address can
+   * be forged, it is reported (`idChanged`) so that the old contact is asked first.
    * @default {false} (a node turns it on: its `oneNodePerIp` option)
    */
   oneNodePerIp?: boolean;
@@ -102,6 +104,12 @@ export type ObserveResult =
   | { readonly kind: "full"; readonly pingFirst: Contact }
   /** Another contact holds the IP address (`oneNodePerIp`): the newcomer is turned away. */
   | { readonly kind: "ipTaken"; readonly holder: Contact }
+  /**
+   * A query came from a contact's address and port with another id (`oneNodePerIp`). Nothing
+   * changed: a query's source can be forged, so ask `holder` (at that address) which id it
+   * has; an answer with the new id replaces it, a timeout counts against it.
+   */
+  | { readonly kind: "idChanged"; readonly holder: Contact }
   /**
    * The bucket is full and there is nothing to ping: a ping-before-evict is already pending
    * for it, or its least recently seen contact is good. The newcomer went to the replacement
@@ -236,8 +244,10 @@ export class RoutingTable {
    * @param host the IP literal the message came from
    * @param port the UDP port the message came from
    * @param now the Clock's current time
-   * @param mayPing whether a full bucket may ask for a ping of its questionable head; when
-   *   false the newcomer only waits in the replacement cache (see the keeper: query senders)
+   * @param from what the message was: an `"answer"` to our query (a full bucket may ask for
+   *   a ping of its questionable head; a new id at a contact's address and port replaces it)
+   *   or a `"query"` (the newcomer only waits in the replacement cache, see the keeper; a new
+   *   id at a contact's address is reported as `idChanged`, since the source may be forged)
    * @returns what happened; see {@linkcode ObserveResult}
    * @throws {TypeError} if `id` is not a 20-byte Uint8Array
    */
@@ -246,7 +256,7 @@ export class RoutingTable {
     host: string,
     port: number,
     now: number,
-    mayPing = true,
+    from: "answer" | "query" = "answer",
   ): ObserveResult {
     checkId(id, "node id");
     const cpl = commonPrefixLength(this.#localId, id);
@@ -268,7 +278,12 @@ export class RoutingTable {
       const holder = this.#byIp?.get(host);
       if (holder !== undefined) {
         if (holder.port !== port) return { kind: "ipTaken", holder };
-        // The node at this address has another id now: the old contact is gone.
+        // Another id at this address and port: the node there restarted or took a BEP 42 id.
+        // An answer to our transaction shows it; a query could be anybody's forgery, which
+        // would otherwise evict a live contact for an id of the forger's choosing.
+        if (from === "query" && holder.failures < this.#badAfter) {
+          return { kind: "idChanged", holder };
+        }
         this.remove(holder.id);
         continue;
       }
@@ -306,7 +321,7 @@ export class RoutingTable {
       const cached = bucket.replacementIndexOf(id);
       if (cached >= 0) bucket.updateReplacement(cached, host, port, now);
       else bucket.addReplacement(id, host, port, now, this.#replacementCacheSize);
-      if (!mayPing) {
+      if (from === "query") {
         // A live node in the range waits as a spare: the range is not idle (no refresh).
         bucket.lastActivity = now;
         return CACHED;

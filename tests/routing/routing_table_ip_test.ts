@@ -1,6 +1,7 @@
 // One node per IP address in the routing table (the node's `oneNodePerIp`, on by default):
 // a second id from a public address is turned away wherever it would go; the same address and
-// port with a new id replaces the old contact; local addresses are exempt.
+// port with a new id replaces the old contact when it answers, not when it only queries (a
+// query's source can be forged); local addresses are exempt.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { idToHex } from "../../src/id/node_id.ts";
@@ -51,6 +52,23 @@ describe("RoutingTable with oneNodePerIp", () => {
       assert.deepEqual(hexes(t), [idToHex(renewed)]);
     }
     assert.deepEqual(removed, [idToHex(old)]);
+  });
+
+  it("reports a new id in a query from a contact's address and port, and changes nothing", () => {
+    const table = new RoutingTable(LOCAL, { k: 4, oneNodePerIp: true, badAfterFailures: 2 });
+    const old = idAtDepth(0, 1), claimed = idAtDepth(5, 1);
+    table.observe(old, PUBLIC, 6881, 1);
+    const result = table.observe(claimed, PUBLIC, 6881, 2, "query");
+    assert.equal(result.kind, "idChanged");
+    assert.ok(result.kind === "idChanged" && idToHex(result.holder.id) === idToHex(old));
+    assert.deepEqual(hexes(table), [idToHex(old)], "the old contact stays until it is asked");
+    assert.equal(table.bucketContacts(claimed).length, 1, "nor is the claimed id cached");
+    // Once the old contact failed enough to be bad, the query's id takes its place.
+    table.recordFailure(old);
+    assert.equal(table.observe(claimed, PUBLIC, 6881, 3, "query").kind, "idChanged");
+    table.recordFailure(old);
+    assert.equal(table.observe(claimed, PUBLIC, 6881, 4, "query").kind, "inserted");
+    assert.deepEqual(hexes(table), [idToHex(claimed)]);
   });
 
   it("exempts loopback, private and link-local addresses, and is off unless asked for", () => {
