@@ -28,7 +28,8 @@
  * @module
  */
 import type { Clock, Timer } from "../clock.ts";
-import { commonPrefixLength, compareDistance, idKey } from "../id/node_id.ts";
+import { IdSet } from "../id/id_set.ts";
+import { commonPrefixLength, compareDistance } from "../id/node_id.ts";
 import { heldToOnePerIp } from "../routing/ip_rule.ts";
 import type { NodeInfo } from "../wire/compact_nodes.ts";
 
@@ -234,7 +235,8 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
   const isSuspect = (node: NodeInfo): boolean => standing?.(node) === "suspect";
   const started = clock.now();
   const candidates: Candidate[] = []; // sorted by distance to target, nearest first
-  const seen = new Set<string>([idKey(options.localId)]);
+  const seen = new IdSet();
+  seen.add(options.localId.slice()); // a copy: BEP 42 may rewrite the node's id meanwhile
   const ips = options.oneNodePerIp === true ? new Set<string>() : undefined;
   const found: { value: Found; from: NodeInfo }[] = [];
   let parallelism = alpha;
@@ -246,9 +248,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
   let finished = false;
 
   const add = (node: NodeInfo, depth: number): boolean => {
-    const key = idKey(node.id);
-    if (seen.has(key)) return false;
-    seen.add(key);
+    if (!seen.add(node.id)) return false;
     if (standing?.(node) === "bad") return false;
     const oneOfIp = ips !== undefined && heldToOnePerIp(node.host);
     if (oneOfIp && ips.has(node.host)) return false;

@@ -201,11 +201,24 @@ function decimalLength(n: number): number {
   return len;
 }
 
-/** The keys of a dictionary in byte order; sorted only if they are not already. */
+/**
+ * The keys of a dictionary in byte order. A message's dictionaries have a handful of keys
+ * (`t`, `y`, `q`, `a`, `v`), for which an insertion sort is a few comparisons and, when they
+ * come in order, one scan: `Array.prototype.sort` per dictionary was 3 % of Bun's time in the
+ * churn run. Long key lists go to the built-in sort.
+ */
 function sortedKeys(dict: WireDict): string[] {
   const keys = Object.keys(dict);
+  if (keys.length > 16) return keys.sort();
   for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1]! > keys[i]!) return keys.sort();
+    const key = keys[i]!;
+    let j = i - 1;
+    if (keys[j]! <= key) continue;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
   }
   return keys;
 }
