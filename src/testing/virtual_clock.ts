@@ -122,6 +122,12 @@ function yieldToHost(): Promise<void> {
   });
 }
 
+/** Runs `callback` after the host's next task boundary (see {@linkcode yieldToHost}). */
+function hop(callback: () => void): void {
+  if (hostSetImmediate !== undefined) hostSetImmediate(callback);
+  else void yieldToHost().then(callback);
+}
+
 function checkDuration(method: string, name: string, value: unknown): number {
   if (typeof value !== "number" || !(value >= 0) || value === Infinity) {
     throw new RangeError(
@@ -273,12 +279,10 @@ export class VirtualClock implements Clock {
     this.#enter("advance");
     try {
       const target = this.#now + ms;
-      await yieldToHost();
-      for (let next = this.#heap.peek(); next !== undefined && next.due <= target;) {
-        this.#fireNext();
-        await yieldToHost();
-        next = this.#heap.peek();
-      }
+      await this.#drive(() => {
+        const next = this.#heap.peek();
+        return next !== undefined && next.due <= target;
+      });
       this.#now = target;
     } finally {
       this.#busy = undefined;
@@ -317,8 +321,8 @@ export class VirtualClock implements Clock {
     this.#enter("runUntilSettled");
     try {
       const limit = this.#now + maxMs;
-      await yieldToHost();
-      while ((state as string) === "pending") {
+      await this.#drive(() => {
+        if ((state as string) !== "pending") return false;
         const next = this.#heap.peek();
         if (next === undefined) {
           throw new Error(
@@ -333,9 +337,8 @@ export class VirtualClock implements Clock {
               `virtual time ('maxMs'); ${this.#heap.size} timers pending`,
           );
         }
-        this.#fireNext();
-        await yieldToHost();
-      }
+        return true;
+      });
     } finally {
       this.#busy = undefined;
     }
@@ -358,8 +361,9 @@ export class VirtualClock implements Clock {
     let fired = 0;
     try {
       const limit = this.#now + maxMs;
-      await yieldToHost();
-      for (let next = this.#heap.peek(); next !== undefined; next = this.#heap.peek()) {
+      await this.#drive(() => {
+        const next = this.#heap.peek();
+        if (next === undefined) return false;
         if (fired >= maxTimers || next.due > limit) {
           if (next.due > limit) this.#now = limit;
           throw new Error(
@@ -367,10 +371,9 @@ export class VirtualClock implements Clock {
               `firings (bounds: 'maxTimers' ${maxTimers}, 'maxMs' ${maxMs})`,
           );
         }
-        this.#fireNext();
         fired++;
-        await yieldToHost();
-      }
+        return true;
+      });
     } finally {
       this.#busy = undefined;
     }
@@ -384,6 +387,33 @@ export class VirtualClock implements Clock {
       );
     }
     this.#busy = method;
+  }
+
+  /**
+   * Fires timers, one per host macrotask, while `another()` says so: it returns false to stop
+   * (the promise resolves) or throws (the promise rejects with that error, as does a throwing
+   * callback). Every firing, and the first check, comes after a hop to the host, so the
+   * reactions of the previous firing, and of the caller's setup, have all run. The loop is
+   * driven by the hops' callbacks rather than by an `await` per hop: a promise and an async
+   * resumption per virtual timer were a tenth of what the 48 h churn run allocated on Node.
+   */
+  #drive(another: () => boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const step = (): void => {
+        try {
+          if (!another()) {
+            resolve();
+            return;
+          }
+          this.#fireNext();
+        } catch (error) {
+          reject(error);
+          return;
+        }
+        hop(step);
+      };
+      hop(step);
+    });
   }
 
   #fireNext(): void {
