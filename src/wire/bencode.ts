@@ -11,8 +11,8 @@
  *   encoding maps each character back to one byte, so every key round-trips exactly (a BEP 44
  *   signature over a re-encoded `v` stays valid). All KRPC keys are ASCII, where this is the
  *   same as UTF-8; a key with a character above U+00FF is a TypeError on encode.
- * - Dictionaries decode to null-prototype objects, so `__proto__` or `constructor` are plain
- *   keys (reliability.md row 8).
+ * - Dictionaries decode to objects that inherit nothing (their prototype is an empty object with
+ *   a null prototype), so `__proto__` or `constructor` are plain keys (reliability.md row 8).
  *
  * Decoding policy (reliability.md rows 3–7, B1–B9): the top level must be one dictionary and
  * nothing may follow it; integers are `i0e` or `i-?[1-9][0-9]*e` within ±(2^53 − 1) (never
@@ -42,7 +42,7 @@ import {
   resolveDecodeLimits,
 } from "./decode_limits.ts";
 import { BencodeWriter } from "./_bencode_writer.ts";
-import { isDict } from "./_wire_value.ts";
+import { DecodedDict, isDict } from "./_wire_value.ts";
 
 const CH_D = 0x64; // "d"
 const CH_L = 0x6c; // "l"
@@ -91,7 +91,8 @@ export function encodeBencode(value: WireValue): Uint8Array {
  * ```
  * @param data the datagram
  * @param limits depth, token and length bounds; see {@link DecodeLimits} for the defaults
- * @returns the top-level dictionary, with a null prototype, byte strings as fresh Uint8Arrays
+ * @returns the top-level dictionary, inheriting nothing, byte strings as views of one copy of
+ *   `data`
  * @throws {DecodeError} if `data` is not exactly one well-formed dictionary within the limits
  * @throws {TypeError} if `data` is not a Uint8Array
  * @throws {RangeError} if a limit is not a positive integer
@@ -133,6 +134,9 @@ export function isCanonicalTree(value: WireValue): boolean {
   return true;
 }
 
+const openContainers: (WireValue[] | WireDict)[] = [];
+const openLastKeys: (string | null)[] = [];
+
 function decode(data: Uint8Array, limits: ResolvedDecodeLimits): WireDict {
   const { maxDepth, maxTokens, maxLength } = limits;
   if (!(data instanceof Uint8Array)) {
@@ -145,10 +149,13 @@ function decode(data: Uint8Array, limits: ResolvedDecodeLimits): WireDict {
 
   // The open containers, innermost last, with the last key read in each (null before the
   // first, and for lists). pendingKey is a key of the innermost dict still waiting for its
-  // value; it is always null when a child container opens or closes.
-  const containers: (WireValue[] | WireDict)[] = [];
-  const lastKeys: (string | null)[] = [];
-  const root: WireDict = Object.create(null);
+  // value; it is always null when a child container opens or closes. Both stacks are shared
+  // by every call (decoding never re-enters itself) and emptied at its start.
+  const containers = openContainers;
+  const lastKeys = openLastKeys;
+  containers.length = 0;
+  lastKeys.length = 0;
+  const root: WireDict = new DecodedDict();
   containers.push(root);
   lastKeys.push(null);
   let pendingKey: string | null = null;
@@ -215,7 +222,7 @@ function decode(data: Uint8Array, limits: ResolvedDecodeLimits): WireDict {
       if (containers.length >= maxDepth) {
         throw fail(`nested deeper than ${maxDepth} levels at byte ${pos}`);
       }
-      value = c === CH_L ? [] : Object.create(null) as WireDict;
+      value = c === CH_L ? [] : new DecodedDict();
       pos++;
     } else {
       throw fail(`unexpected byte 0x${c.toString(16).padStart(2, "0")} at byte ${pos}`);

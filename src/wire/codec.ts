@@ -8,8 +8,8 @@
 /**
  * A node of the message tree. `string` is text and `Uint8Array` is a byte string; bencode
  * writes both as byte strings, JSON writes text as a JSON string and bytes as base64.
- * Integers are safe JavaScript integers. Dicts have a null prototype when decoded, so keys
- * such as `__proto__` are plain keys.
+ * Integers are safe JavaScript integers. Decoded dicts inherit nothing (an empty prototype
+ * with a null prototype), so keys such as `__proto__` are plain keys.
  *
  * @example
  * ```ts

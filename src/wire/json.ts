@@ -12,7 +12,7 @@
  * deeper than `maxDepth` and numbers written with a fraction or exponent (JSON.parse would
  * round `9007199254740993` or `1.0000000000000001` silently); after parsing, a walk rejects
  * `null`, booleans, non-safe integers, `-0`, unpaired surrogates, duplicate keys and more than
- * `maxTokens` values and keys, and copies every object into a null-prototype dictionary. Every
+ * `maxTokens` values and keys, and copies every object into a dictionary that inherits nothing. Every
  * failure is a {@link DecodeError}.
  *
  * @module
@@ -26,7 +26,7 @@ import {
   resolveDecodeLimits,
 } from "./decode_limits.ts";
 import { decodeBase64, encodeBase64 } from "./base64.ts";
-import { describe, isDict, MAX_ENCODE_DEPTH, utf8Length } from "./_wire_value.ts";
+import { DecodedDict, describe, isDict, MAX_ENCODE_DEPTH, utf8Length } from "./_wire_value.ts";
 
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
@@ -80,7 +80,7 @@ export class JsonCodec implements Codec {
   /**
    * Decodes one datagram of UTF-8 JSON under this codec's limits.
    * @param data the datagram
-   * @returns the top-level dictionary, null-prototype, every leaf a `string` or a number
+   * @returns the top-level dictionary, inheriting nothing, every leaf a `string` or a number
    * @throws {DecodeError} if the datagram is not one valid JSON object within the limits
    * @throws {TypeError} if `data` is not a Uint8Array
    */
@@ -241,7 +241,7 @@ class Walk {
 
   dict(source: WireDict): WireDict {
     this.#count();
-    const out: WireDict = Object.create(null);
+    const out: WireDict = new DecodedDict();
     // JSON.parse makes "__proto__" an own data property, so keys() sees it like any other key.
     const keys = Object.keys(source);
     this.members += keys.length;

@@ -4,7 +4,9 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import fc from "fast-check";
+import { DecodedDict } from "../../src/wire/_wire_value.ts";
 import type { WireDict, WireValue } from "../../src/wire/codec.ts";
 
 const utf8 = new TextEncoder();
@@ -25,20 +27,20 @@ export function str(bytes: Uint8Array): string {
 
 /**
  * What the bencode decoder should return for a tree: strings as their UTF-8 bytes, dicts as
- * null-prototype objects, everything else unchanged.
+ * decoded dictionaries (objects that inherit nothing), everything else unchanged.
  */
 export function asDecodedBencode(value: WireValue): WireValue {
   if (typeof value === "string") return utf8.encode(value);
   if (typeof value === "number" || value instanceof Uint8Array) return value;
   if (Array.isArray(value)) return value.map(asDecodedBencode);
-  const out: WireDict = Object.create(null);
+  const out: WireDict = new DecodedDict();
   for (const key of Object.keys(value)) out[key] = asDecodedBencode(value[key]!);
   return out;
 }
 
-/** A null-prototype dict with the given entries (what the decoders return). */
+/** A dict with the given entries, as the decoders return it. */
 export function dict(entries: Record<string, WireValue>): WireDict {
-  const out: WireDict = Object.create(null);
+  const out: WireDict = new DecodedDict();
   for (const key of Object.keys(entries)) out[key] = entries[key]!;
   return out;
 }
@@ -187,4 +189,21 @@ export function wireTree(options: TreeOptions): fc.Arbitrary<WireDict> {
     ),
   }));
   return tree;
+}
+
+/**
+ * Asserts that `value` inherits nothing: no prototype on its chain has a property of its own, so
+ * a key such as `toString` or `__proto__` means only what the message put there.
+ */
+export function assertInheritsNothing(value: object): void {
+  for (
+    let proto = Object.getPrototypeOf(value);
+    proto !== null;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    assert.deepEqual(Reflect.ownKeys(proto), [], "a prototype of a decoded dict has properties");
+  }
+  for (const name of ["toString", "constructor", "hasOwnProperty", "valueOf", "__proto__"]) {
+    if (!Object.hasOwn(value, name)) assert.equal(name in value, false, `'${name}' is inherited`);
+  }
 }

@@ -8,7 +8,14 @@ import {
   isCanonicalTree,
 } from "../../src/wire/bencode.ts";
 import type { WireDict, WireValue } from "../../src/wire/codec.ts";
-import { asDecodedBencode, BEP5_VECTORS, bin, dict, str } from "./_wire_helpers.ts";
+import {
+  asDecodedBencode,
+  assertInheritsNothing,
+  BEP5_VECTORS,
+  bin,
+  dict,
+  str,
+} from "./_wire_helpers.ts";
 
 /**
  * Asserts that decoding fails with a DecodeError (never RangeError, TypeError or a crash),
@@ -116,11 +123,11 @@ describe("encodeBencode", () => {
 
 describe("decodeBencode", () => {
   for (const v of BEP5_VECTORS) {
-    it(`reads BEP 5's ${v.name} into null-prototype dicts and byte copies`, () => {
+    it(`reads BEP 5's ${v.name} into dicts that inherit nothing`, () => {
       const data = bin(v.bencoded);
       const msg = decodeBencode(data);
       assert.deepStrictEqual(msg, asDecodedBencode(v.message));
-      assert.equal(Object.getPrototypeOf(msg), null);
+      assertInheritsNothing(msg);
       assert.equal(str(encodeBencode(msg)), v.bencoded);
     });
 
@@ -344,7 +351,7 @@ describe("decodeBencode", () => {
         const input = place === "top level" ? `d${inner}e` : `d1:${place}d${inner}ee`;
         const msg = decodeBencode(bin(input));
         const target = place === "top level" ? msg : msg[place] as WireDict;
-        assert.equal(Object.getPrototypeOf(target), null);
+        assertInheritsNothing(target);
         assert.deepEqual(Object.keys(target).sort(), names.slice().sort());
         for (const k of names) assert.equal(target[k], 1);
         assert.equal(str(encodeBencode(msg)), input);

@@ -4,7 +4,8 @@ import fc from "fast-check";
 import { DecodeError } from "../../src/errors.ts";
 import { JsonCodec } from "../../src/wire/json.ts";
 import type { WireDict, WireValue } from "../../src/wire/codec.ts";
-import { BEP5_VECTORS, bin, dict, str, wireTree } from "./_wire_helpers.ts";
+import { DecodedDict } from "../../src/wire/_wire_value.ts";
+import { assertInheritsNothing, BEP5_VECTORS, bin, dict, str, wireTree } from "./_wire_helpers.ts";
 
 const codec = new JsonCodec();
 const utf8 = new TextEncoder();
@@ -29,7 +30,7 @@ function asDecodedJson(value: WireValue): WireValue {
   if (value instanceof Uint8Array) return btoa(str(value));
   if (typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map(asDecodedJson);
-  const out: WireDict = Object.create(null);
+  const out: WireDict = new DecodedDict();
   for (const key of Object.keys(value)) out[key] = asDecodedJson(value[key]!);
   return out;
 }
@@ -114,19 +115,19 @@ describe("JsonCodec.decode", () => {
     }
   });
 
-  it("returns null-prototype dicts at every level", () => {
+  it("returns dicts that inherit nothing at every level", () => {
     const msg = decodeText('{"a":{"b":[{"c":1}]}}');
-    assert.equal(Object.getPrototypeOf(msg), null);
+    assertInheritsNothing(msg);
     const a = msg.a as WireDict;
-    assert.equal(Object.getPrototypeOf(a), null);
-    assert.equal(Object.getPrototypeOf((a.b as WireValue[])[0]), null);
+    assertInheritsNothing(a);
+    assertInheritsNothing((a.b as WireValue[])[0] as WireDict);
     assert.deepStrictEqual(msg, dict({ a: dict({ b: [dict({ c: 1 })] }) }));
   });
 
   it("treats __proto__, constructor and toString as plain keys (B28)", () => {
     const msg = decodeText('{"__proto__":{"polluted":1},"constructor":"x","a":{"__proto__":2}}');
     assert.deepEqual(Object.keys(msg), ["__proto__", "constructor", "a"]);
-    assert.equal(Object.getPrototypeOf(msg), null);
+    assertInheritsNothing(msg);
     assert.deepStrictEqual(msg["__proto__"], dict({ polluted: 1 }));
     assert.equal((msg.a as WireDict)["__proto__"], 2);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
