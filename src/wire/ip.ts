@@ -90,9 +90,26 @@ export function ipv6ToBytes(host: string): Uint8Array | undefined {
   return out;
 }
 
-/** The dotted-quad text of 4 bytes. */
+/** Slots of the cache of dotted-quad strings (a power of two). */
+const V4_TEXT_SLOTS = 1024;
+const v4TextKeys = new Uint32Array(V4_TEXT_SLOTS);
+const v4Texts: (string | undefined)[] = new Array(V4_TEXT_SLOTS);
+
+/**
+ * The dotted-quad text of 4 bytes. Every reply names eight nodes, mostly ones met before, so
+ * the text of an address is cached in a small direct-mapped table: a hit allocates nothing,
+ * where a template literal builds the string anew (with its intermediate pieces) each time.
+ */
 export function bytesToIPv4(bytes: Uint8Array, offset = 0): string {
-  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
+  const key = ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) |
+    bytes[offset + 3]!) >>> 0;
+  const slot = Math.imul(key, 0x9e3779b1) >>> 22; // 10 bits: V4_TEXT_SLOTS
+  const cached = v4Texts[slot];
+  if (cached !== undefined && v4TextKeys[slot] === key) return cached;
+  const text = `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
+  v4TextKeys[slot] = key;
+  v4Texts[slot] = text;
+  return text;
 }
 
 /** The RFC 5952 text of 16 bytes: lower case, longest run of zero groups compressed. */

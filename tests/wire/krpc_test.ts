@@ -17,7 +17,7 @@ import { findValue } from "../../src/rpc/methods/find_value.ts";
 import { ping } from "../../src/rpc/methods/ping.ts";
 import { store } from "../../src/rpc/methods/store.ts";
 import { decodeCompactNodes, encodeCompactNodes } from "../../src/wire/compact_nodes.ts";
-import { bytesToIPv6, ipv4ToBytes, ipv6ToBytes } from "../../src/wire/ip.ts";
+import { bytesToIPv4, bytesToIPv6, ipv4ToBytes, ipv6ToBytes } from "../../src/wire/ip.ts";
 
 const text = new TextEncoder();
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -233,6 +233,23 @@ describe("compact node info and IP literals", () => {
     assert.equal(ipv4ToBytes("256.1.1.1"), undefined);
     assert.equal(ipv4ToBytes("01.1.1.1"), undefined);
     assert.deepEqual(ipv4ToBytes("1.2.3.4"), Uint8Array.of(1, 2, 3, 4));
+  });
+  it("prints any IPv4 address, again and again, whatever shares its cache slot", () => {
+    // The text cache has 1,024 slots: many addresses map to each, and a hit must be exact.
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ minLength: 4, maxLength: 4 }), { minLength: 1, maxLength: 3000 }),
+        (all) => {
+          for (const bytes of [...all, ...all]) {
+            assert.equal(bytesToIPv4(bytes), bytes.join("."));
+            assert.deepEqual(ipv4ToBytes(bytesToIPv4(bytes)), bytes);
+          }
+        },
+      ),
+      { numRuns: 20 },
+    );
+    const at = Uint8Array.of(9, 9, 10, 0, 0, 7, 9);
+    assert.equal(bytesToIPv4(at, 2), "10.0.0.7");
   });
   it("round-trips any IPv6 address through bytes and text", () => {
     fc.assert(fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (bytes) => {
