@@ -2,7 +2,10 @@
  * Query deadlines on one clock timer. Each KRPC socket keeps a min-heap of deadlines and a
  * single timer for the earliest, instead of a timer per query: a busy node has many queries
  * pending, and a simulation of thousands of nodes would otherwise keep millions of timers.
- * Settled entries stay in the heap until their deadline passes (lazy deletion) and are skipped.
+ * Settled entries stay in the heap until their deadline passes (lazy deletion) and are skipped,
+ * except that once every entry is settled the heap is emptied and the timer cancelled: most
+ * nodes of a simulated network are idle between bursts of queries that were all answered, and
+ * a sweep firing for each of them (two per query, its re-send and its timeout) found nothing.
  *
  * A timer that fires late means the process was busy: replies may be waiting unread in the
  * socket (runtimes run due timers before they read I/O), and nodes in the same process have
@@ -20,7 +23,10 @@ import type { Clock, Timer } from "../clock.ts";
 export interface Deadline {
   /** When it expires, on the clock's monotonic time. */
   readonly at: number;
-  /** True once the query it guards was answered, failed or aborted. */
+  /**
+   * True once the query it guards was answered, failed or aborted: set through
+   * {@linkcode DeadlineSweep.settle}, false when added.
+   */
   settled: boolean;
   /** Called when the deadline passes unsettled. */
   readonly expire: () => void;
@@ -38,6 +44,8 @@ export class DeadlineSweep {
   #timer: Timer | undefined;
   #timerAt = Infinity;
   #deferred = false;
+  /** Entries in the heap not settled yet. */
+  #unsettled = 0;
 
   /** @param clock where time and the timer come from */
   constructor(clock: Clock) {
@@ -65,7 +73,19 @@ export class DeadlineSweep {
       i = parent;
     }
     heap[i] = deadline;
+    if (!deadline.settled) this.#unsettled++;
     if (deadline.at < this.#timerAt) this.#arm(deadline.at);
+  }
+
+  /**
+   * Marks a deadline settled, so it never expires; the last unsettled one stops the timer.
+   *
+   * @param deadline an entry added before (settling it twice is harmless)
+   */
+  settle(deadline: Deadline): void {
+    if (deadline.settled) return;
+    deadline.settled = true;
+    if (--this.#unsettled === 0) this.clear();
   }
 
   /** Cancels the timer and forgets every deadline without expiring them. */
@@ -74,6 +94,8 @@ export class DeadlineSweep {
     this.#timer = undefined;
     this.#timerAt = Infinity;
     this.#heap.length = 0;
+    this.#unsettled = 0;
+    this.#deferred = false;
   }
 
   #arm(at: number): void {
@@ -98,6 +120,7 @@ export class DeadlineSweep {
       const top = this.#pop();
       if (!top.settled) {
         top.settled = true;
+        this.#unsettled--;
         top.expire();
       }
     }

@@ -23,6 +23,8 @@ export interface Pending extends Deadline {
   readonly host: string;
   readonly port: number;
   readonly signal: AbortSignal | undefined;
+  /** Its re-send, if one is set (`resendAt`): settled with it. */
+  resend: Deadline | undefined;
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
@@ -118,6 +120,7 @@ export class Transactions {
         host: hostKey(to.host),
         port: to.port,
         signal,
+        resend: undefined,
         resolve,
         reject,
       };
@@ -139,14 +142,15 @@ export class Transactions {
   resendAt(tid: number, at: number, resend: () => void): void {
     const pending = this.#pending.get(tid);
     if (pending === undefined || at >= pending.at) return;
-    this.#sweep.add({
+    pending.resend = {
       at,
       settled: false,
       // The id may have been reused by a later query once this one settled: same object only.
       expire: () => {
         if (this.#pending.get(tid) === pending) resend();
       },
-    });
+    };
+    this.#sweep.add(pending.resend);
   }
 
   /**
@@ -185,7 +189,8 @@ export class Transactions {
     const pending = this.#pending.get(tid);
     if (!pending) return undefined;
     this.#pending.delete(tid);
-    pending.settled = true;
+    this.#sweep.settle(pending);
+    if (pending.resend !== undefined) this.#sweep.settle(pending.resend);
     if (pending.signal) this.#unwatch(pending.signal, tid);
     return pending;
   }

@@ -47,8 +47,30 @@ describe("DeadlineSweep", () => {
     assert.deepEqual(silent, []);
     assert.ok(armed());
     assert.equal(delay(), 300, "as late as it fired");
-    answered.settled = true; // the reply that sat in the socket is read in between
+    sweep.settle(answered); // the reply that sat in the socket is read in between
     fireAt(700);
     assert.deepEqual(silent, [120]);
+  });
+
+  it("stops its timer once every deadline is settled, and starts it again for a new one", () => {
+    const { clock, fireAt, armed } = handClock();
+    const sweep = new DeadlineSweep(clock);
+    const never = () => assert.fail("was settled");
+    const a = { at: 100, settled: false, expire: never };
+    const b = { at: 50, settled: false, expire: never };
+    sweep.add(a);
+    sweep.add(b);
+    sweep.settle(b);
+    assert.ok(armed(), "a is still waiting");
+    sweep.settle(a);
+    sweep.settle(a); // twice is harmless
+    assert.ok(!armed(), "nothing left to expire: no timer");
+    assert.equal(sweep.size, 0);
+    const expired: number[] = [];
+    sweep.add({ at: 300, settled: false, expire: () => expired.push(300) });
+    assert.ok(armed());
+    fireAt(300);
+    assert.deepEqual(expired, [300]);
+    assert.ok(!armed());
   });
 });
