@@ -19,6 +19,12 @@ import { type Contact, createContact, NEVER_REPLIED, wholeMs } from "./contact.t
 export class KBucket {
   #contacts: Contact[] = [];
   #replacements: Contact[] = [];
+  // The last bytes of each entry's id (see `tailOf`), in the same order as the entries: a search
+  // by id compares these, packed in one array, and reads a contact only on a match. Scanning the
+  // contacts themselves touched an object, a typed array and a slab per entry, scattered over
+  // the heap: with hundreds of simulated tables each message missed the cache twenty times.
+  #contactTails: number[] = [];
+  #replacementTails: number[] = [];
   #pendingPing: Contact | undefined = undefined;
   #lastActivity: number;
 
@@ -66,7 +72,7 @@ export class KBucket {
    * @returns its index in {@linkcode KBucket.contacts}, or -1
    */
   indexOf(id: Uint8Array): number {
-    return indexById(this.#contacts, id);
+    return indexById(this.#contacts, this.#contactTails, id);
   }
 
   /**
@@ -76,7 +82,7 @@ export class KBucket {
    * @returns its index in {@linkcode KBucket.replacements}, or -1
    */
   replacementIndexOf(id: Uint8Array): number {
-    return indexById(this.#replacements, id);
+    return indexById(this.#replacements, this.#replacementTails, id);
   }
 
   /**
@@ -86,6 +92,7 @@ export class KBucket {
    */
   append(contact: Contact): void {
     this.#contacts.push(contact);
+    this.#contactTails.push(tailOf(contact.id));
   }
 
   /**
@@ -98,9 +105,15 @@ export class KBucket {
    */
   refresh(index: number, now: number): Contact {
     const contacts = this.#contacts;
+    const tails = this.#contactTails;
     const contact = contacts[index]!;
-    for (let i = index + 1; i < contacts.length; i++) contacts[i - 1] = contacts[i]!;
+    const tail = tails[index]!;
+    for (let i = index + 1; i < contacts.length; i++) {
+      contacts[i - 1] = contacts[i]!;
+      tails[i - 1] = tails[i]!;
+    }
     contacts[contacts.length - 1] = contact;
+    tails[tails.length - 1] = tail;
     contact.lastSeen = wholeMs(now);
     contact.failures = 0;
     if (this.#pendingPing === contact) this.#pendingPing = undefined;
@@ -115,6 +128,7 @@ export class KBucket {
    */
   removeAt(index: number): Contact {
     const contact = this.#contacts.splice(index, 1)[0]!;
+    this.#contactTails.splice(index, 1);
     if (this.#pendingPing === contact) this.#pendingPing = undefined;
     return contact;
   }
@@ -133,11 +147,13 @@ export class KBucket {
    */
   addReplacement(id: Uint8Array, host: string, port: number, now: number, limit: number): void {
     const replacements = this.#replacements;
+    const tails = this.#replacementTails;
     if (limit === 0) return;
     let entry: Contact;
     if (replacements.length < limit) {
       entry = createContact(id, host, port, now);
       replacements.push(entry);
+      tails.push(0);
     } else {
       // Cache entries are never handed out, so nothing outside the bucket holds this one.
       entry = replacements[replacements.length - 1]!;
@@ -151,8 +167,12 @@ export class KBucket {
       entry.srtt = Number.NaN;
       entry.rttvar = 0;
     }
-    for (let i = replacements.length - 1; i > 0; i--) replacements[i] = replacements[i - 1]!;
+    for (let i = replacements.length - 1; i > 0; i--) {
+      replacements[i] = replacements[i - 1]!;
+      tails[i] = tails[i - 1]!;
+    }
     replacements[0] = entry;
+    tails[0] = tailOf(id);
   }
 
   /**
@@ -166,12 +186,18 @@ export class KBucket {
    */
   updateReplacement(index: number, host: string, port: number, now: number): void {
     const replacements = this.#replacements;
+    const tails = this.#replacementTails;
     const entry = replacements[index]!;
+    const tail = tails[index]!;
     entry.host = host;
     entry.port = port;
     entry.lastSeen = wholeMs(now);
-    for (let i = index; i > 0; i--) replacements[i] = replacements[i - 1]!;
+    for (let i = index; i > 0; i--) {
+      replacements[i] = replacements[i - 1]!;
+      tails[i] = tails[i - 1]!;
+    }
     replacements[0] = entry;
+    tails[0] = tail;
   }
 
   /**
@@ -181,6 +207,7 @@ export class KBucket {
    * @returns the removed entry
    */
   removeReplacementAt(index: number): Contact {
+    this.#replacementTails.splice(index, 1);
     return this.#replacements.splice(index, 1)[0]!;
   }
 
@@ -193,13 +220,18 @@ export class KBucket {
   promote(): Contact | undefined {
     const contact = this.#replacements.shift();
     if (contact === undefined) return undefined;
+    const tail = this.#replacementTails.shift()!;
     const contacts = this.#contacts;
+    const tails = this.#contactTails;
     let i = contacts.length;
     contacts.push(contact);
+    tails.push(tail);
     for (; i > 0 && contacts[i - 1]!.lastSeen > contact.lastSeen; i--) {
       contacts[i] = contacts[i - 1]!;
+      tails[i] = tails[i - 1]!;
     }
     contacts[i] = contact;
+    tails[i] = tail;
     return contact;
   }
 
@@ -226,6 +258,10 @@ export class KBucket {
     };
     this.#contacts = keep(this.#contacts, deeper.#contacts);
     this.#replacements = keep(this.#replacements, deeper.#replacements);
+    for (const bucket of [this, deeper]) {
+      bucket.#contactTails = bucket.#contacts.map((contact) => tailOf(contact.id));
+      bucket.#replacementTails = bucket.#replacements.map((entry) => tailOf(entry.id));
+    }
     const pending = this.#pendingPing;
     if (pending !== undefined && commonPrefixLength(pending.id, localId) > depth) {
       deeper.#pendingPing = pending;
@@ -235,13 +271,18 @@ export class KBucket {
   }
 }
 
-function indexById(list: readonly Contact[], id: Uint8Array): number {
-  // The last byte is random in every bucket (leading bytes are shared in deep ones), so it
-  // rejects almost every non-match before the full comparison.
-  const tail = id[ID_LENGTH - 1];
-  for (let i = 0; i < list.length; i++) {
-    const other = list[i]!.id;
-    if (other[ID_LENGTH - 1] === tail && idsEqual(other, id)) return i;
+/**
+ * The last three bytes of an id as a number. They are random in every bucket (the leading
+ * bytes are shared in deep ones), so equal tails almost always mean equal ids.
+ */
+function tailOf(id: Uint8Array): number {
+  return (id[ID_LENGTH - 3]! << 16) | (id[ID_LENGTH - 2]! << 8) | id[ID_LENGTH - 1]!;
+}
+
+function indexById(list: readonly Contact[], tails: readonly number[], id: Uint8Array): number {
+  const tail = tailOf(id);
+  for (let i = 0; i < tails.length; i++) {
+    if (tails[i] === tail && idsEqual(list[i]!.id, id)) return i;
   }
   return -1;
 }

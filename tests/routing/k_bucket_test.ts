@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { type Contact, createContact } from "../../src/routing/contact.ts";
 import { KBucket } from "../../src/routing/k_bucket.ts";
 import { idAtDepth } from "./_ids.ts";
@@ -97,5 +98,67 @@ describe("KBucket", () => {
     assert.equal(deeper.pendingPing, move[0]);
     assert.equal(bucket.lastActivity, 500);
     assert.equal(deeper.lastActivity, 500);
+  });
+
+  it("finds every entry by id, and no other, after any sequence of changes (property)", () => {
+    // Ids from a small pool, several sharing their last three bytes (what a search compares
+    // first), so that matches on the tail alone must still be told apart.
+    const pool = Array.from({ length: 12 }, (_, i) => {
+      const id = idAtDepth(1 + (i % 3), 100 + (i % 4));
+      id[10] = i;
+      return id;
+    });
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant("append"), id: fc.nat(11) }),
+      fc.record({ kind: fc.constant("refresh"), at: fc.nat(30) }),
+      fc.record({ kind: fc.constant("remove"), at: fc.nat(30) }),
+      fc.record({
+        kind: fc.constant("cache"),
+        id: fc.nat(11),
+        limit: fc.integer({ min: 1, max: 4 }),
+      }),
+      fc.record({ kind: fc.constant("update"), at: fc.nat(30) }),
+      fc.record({ kind: fc.constant("uncache"), at: fc.nat(30) }),
+      fc.record({ kind: fc.constant("promote") }),
+      fc.record({ kind: fc.constant("split"), depth: fc.integer({ min: 0, max: 2 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        let buckets = [new KBucket(0)];
+        let now = 1;
+        for (const o of ops) {
+          const bucket = buckets[buckets.length - 1]!;
+          const held = (id: Uint8Array) =>
+            buckets.some((b) => b.indexOf(id) >= 0 || b.replacementIndexOf(id) >= 0);
+          now++;
+          if (o.kind === "append" && !held(pool[o.id]!)) {
+            bucket.append(createContact(pool[o.id]!, "127.0.0.1", 1, now));
+          } else if (o.kind === "refresh" && bucket.contacts.length > 0) {
+            bucket.refresh(o.at % bucket.contacts.length, now);
+          } else if (o.kind === "remove" && bucket.contacts.length > 0) {
+            bucket.removeAt(o.at % bucket.contacts.length);
+          } else if (o.kind === "cache" && !held(pool[o.id]!)) {
+            bucket.addReplacement(pool[o.id]!, "127.0.0.1", 2, now, o.limit);
+          } else if (o.kind === "update" && bucket.replacements.length > 0) {
+            bucket.updateReplacement(o.at % bucket.replacements.length, "127.0.0.1", 3, now);
+          } else if (o.kind === "uncache" && bucket.replacements.length > 0) {
+            bucket.removeReplacementAt(o.at % bucket.replacements.length);
+          } else if (o.kind === "promote") {
+            bucket.promote();
+          } else if (o.kind === "split" && buckets.length === 1) {
+            buckets = [bucket, bucket.split(o.depth, LOCAL, now)];
+          }
+          for (const b of buckets) {
+            for (const id of pool) {
+              const want = b.contacts.findIndex((c) => c.id.every((x, i) => x === id[i]));
+              const cached = b.replacements.findIndex((c) => c.id.every((x, i) => x === id[i]));
+              assert.equal(b.indexOf(id), want);
+              assert.equal(b.replacementIndexOf(id), cached);
+            }
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
