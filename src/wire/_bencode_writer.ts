@@ -25,7 +25,10 @@ const utf8 = new TextEncoder();
 // Shared placeholder until the real buffer is sized: a typed array costs ~0.3 µs on Deno.
 const EMPTY = new Uint8Array(0);
 
-/** One encode call's state; not reused, so a getter that encodes cannot corrupt another call. */
+/**
+ * An encoder's work lists. `encode` starts them over, so one writer serves call after call; a
+ * call made while another runs (from a getter in the tree) needs a writer of its own.
+ */
 export class BencodeWriter {
   /** Sorted keys of each dictionary, in the order both passes visit them. */
   #keyLists: string[][] = [];
@@ -43,14 +46,21 @@ export class BencodeWriter {
    * @throws {TypeError} if the tree holds something bencode cannot write
    */
   encode(value: WireValue): Uint8Array {
+    this.#keyLists.length = 0;
+    this.#keyIndex = 0;
+    this.#stringLengths.length = 0;
+    this.#stringIndex = 0;
+    this.#pos = 0;
     const size = this.#measure(value, 0);
-    this.#out = new Uint8Array(size);
+    const out = this.#out = new Uint8Array(size);
     this.#write(value);
+    this.#out = EMPTY;
+    this.#keyLists.length = 0;
     // Only a tree whose getters answer differently on the second pass gets here unequal.
     if (this.#pos !== size) {
       throw new TypeError("Cannot encode bencode: the tree changed while encoding");
     }
-    return this.#out;
+    return out;
   }
 
   #measure(value: WireValue, depth: number): number {

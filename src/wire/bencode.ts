@@ -77,8 +77,19 @@ const utf8Encoder = new TextEncoder();
  * plain object, an array nor a Uint8Array, or nesting deeper than 1,000 (which includes cycles)
  */
 export function encodeBencode(value: WireValue): Uint8Array {
-  return new BencodeWriter().encode(value);
+  // One writer for every message (its two work lists are reused), and a fresh one for a call
+  // made while it works: only a getter in the tree being encoded could make one.
+  if (writerBusy) return new BencodeWriter().encode(value);
+  writerBusy = true;
+  try {
+    return writer.encode(value);
+  } finally {
+    writerBusy = false;
+  }
 }
+
+const writer = new BencodeWriter();
+let writerBusy = false;
 
 /**
  * Decodes one bencoded message under the given limits.

@@ -119,6 +119,24 @@ describe("encodeBencode", () => {
     (cyclic.a as WireValue[]).push(cyclic);
     assert.throws(() => encodeBencode(cyclic), /cycle/);
   });
+
+  it("encodes calls made one after another, after a failed one, and from inside another", () => {
+    assert.throws(() => encodeBencode({ a: [1, 2, { b: 1.5 }] }), TypeError);
+    assert.equal(str(encodeBencode({ y: "q", a: { id: "x" } })), "d1:ad2:id1:xe1:y1:qe");
+    // A getter that encodes while the outer call is half-way through its tree.
+    let inner = "";
+    const tree = { z: 1 } as WireDict;
+    Object.defineProperty(tree, "m", {
+      enumerable: true,
+      get: () => {
+        inner = str(encodeBencode({ q: "inner", a: [1] }));
+        return "v";
+      },
+    });
+    assert.equal(str(encodeBencode(tree)), "d1:m1:v1:zi1ee");
+    assert.equal(inner, "d1:ali1ee1:q5:innere");
+    assert.equal(str(encodeBencode({ t: "aa" })), "d1:t2:aae");
+  });
 });
 
 describe("decodeBencode", () => {
