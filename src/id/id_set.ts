@@ -4,13 +4,12 @@
  *
  * @module
  */
-import { idKey, idsEqual } from "./node_id.ts";
+import { idKey, idsEqual, idTail } from "./node_id.ts";
 
 /**
- * A set of ids. The key is 30 bits of an id's last four bytes: ids near a lookup's target
- * share their leading bytes, their last ones are as random as the id. Two ids on one key are
- * told apart by their bytes; the second and later go to a string-keyed set, so the set is exact
- * whatever ids it is given (an attacker who picks ids to collide only costs it the string keys).
+ * A set of ids, keyed by `idTail`. Two ids on one key are told apart by their bytes; the second
+ * and later go to a string-keyed set, so the set is exact whatever ids it is given (an attacker
+ * who picks ids to collide only costs it the string keys).
  */
 export class IdSet {
   readonly #byKey = new Map<number, Uint8Array>();
@@ -23,7 +22,7 @@ export class IdSet {
    * @returns true if it was not in the set
    */
   add(id: Uint8Array): boolean {
-    const key = ((id[16]! & 0x3f) << 24) | (id[17]! << 16) | (id[18]! << 8) | id[19]!;
+    const key = idTail(id);
     const held = this.#byKey.get(key);
     if (held === undefined) {
       this.#byKey.set(key, id);

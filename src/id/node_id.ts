@@ -87,6 +87,19 @@ export function idKey(id: Uint8Array): string {
 }
 
 /**
+ * Thirty bits of an id's last four bytes, as a small integer: where a set or a bucket compares
+ * ids, equal tails almost always mean equal ids, since the last bytes are random however many
+ * leading bytes the ids share (ids near a lookup's target, or in a deep bucket, share those).
+ * Arguments are trusted to be 20-byte ids.
+ *
+ * @param id a 20-byte id
+ * @returns its tail, 0 to 2^30 − 1
+ */
+export function idTail(id: Uint8Array): number {
+  return ((id[16]! & 0x3f) << 24) | (id[17]! << 16) | (id[18]! << 8) | id[19]!;
+}
+
+/**
  * Reads an id from 40 hex characters (either case).
  *
  * @param hex the id as hex

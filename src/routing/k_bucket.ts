@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { commonPrefixLength, ID_LENGTH, idsEqual } from "../id/node_id.ts";
+import { commonPrefixLength, ID_LENGTH, idsEqual, idTail } from "../id/node_id.ts";
 import { type Contact, createContact, NEVER_REPLIED, wholeMs } from "./contact.ts";
 
 /**
@@ -19,7 +19,7 @@ import { type Contact, createContact, NEVER_REPLIED, wholeMs } from "./contact.t
 export class KBucket {
   #contacts: Contact[] = [];
   #replacements: Contact[] = [];
-  // The last bytes of each entry's id (see `tailOf`), in the same order as the entries: a search
+  // The `idTail` of each entry's id, in the same order as the entries: a search
   // by id compares these, packed in one array, and reads a contact only on a match. Scanning the
   // contacts themselves touched an object, a typed array and a slab per entry, scattered over
   // the heap: with hundreds of simulated tables each message missed the cache twenty times.
@@ -92,7 +92,7 @@ export class KBucket {
    */
   append(contact: Contact): void {
     this.#contacts.push(contact);
-    this.#contactTails.push(tailOf(contact.id));
+    this.#contactTails.push(idTail(contact.id));
   }
 
   /**
@@ -172,7 +172,7 @@ export class KBucket {
       tails[i] = tails[i - 1]!;
     }
     replacements[0] = entry;
-    tails[0] = tailOf(id);
+    tails[0] = idTail(id);
   }
 
   /**
@@ -259,8 +259,8 @@ export class KBucket {
     this.#contacts = keep(this.#contacts, deeper.#contacts);
     this.#replacements = keep(this.#replacements, deeper.#replacements);
     for (const bucket of [this, deeper]) {
-      bucket.#contactTails = bucket.#contacts.map((contact) => tailOf(contact.id));
-      bucket.#replacementTails = bucket.#replacements.map((entry) => tailOf(entry.id));
+      bucket.#contactTails = bucket.#contacts.map((contact) => idTail(contact.id));
+      bucket.#replacementTails = bucket.#replacements.map((entry) => idTail(entry.id));
     }
     const pending = this.#pendingPing;
     if (pending !== undefined && commonPrefixLength(pending.id, localId) > depth) {
@@ -271,16 +271,8 @@ export class KBucket {
   }
 }
 
-/**
- * The last three bytes of an id as a number. They are random in every bucket (the leading
- * bytes are shared in deep ones), so equal tails almost always mean equal ids.
- */
-function tailOf(id: Uint8Array): number {
-  return (id[ID_LENGTH - 3]! << 16) | (id[ID_LENGTH - 2]! << 8) | id[ID_LENGTH - 1]!;
-}
-
 function indexById(list: readonly Contact[], tails: readonly number[], id: Uint8Array): number {
-  const tail = tailOf(id);
+  const tail = idTail(id);
   for (let i = 0; i < tails.length; i++) {
     if (tails[i] === tail && idsEqual(list[i]!.id, id)) return i;
   }

@@ -101,7 +101,7 @@ describe("KBucket", () => {
   });
 
   it("finds every entry by id, and no other, after any sequence of changes (property)", () => {
-    // Ids from a small pool, several sharing their last three bytes (what a search compares
+    // Ids from a small pool, several sharing their last four bytes (what a search compares
     // first), so that matches on the tail alone must still be told apart.
     const pool = Array.from({ length: 12 }, (_, i) => {
       const id = idAtDepth(1 + (i % 3), 100 + (i % 4));
