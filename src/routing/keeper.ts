@@ -289,36 +289,37 @@ export class ContactKeeper {
    * stream of forged queries costs at most one ping per contact and round trip.
    */
   #askWhoIsThere(contact: Contact): void {
-    const ping = this.#ping;
-    if (!ping || this.#asking.has(contact)) return;
+    if (!this.#ping || this.#asking.has(contact)) return;
     this.#asking.add(contact);
-    const asked: NodeInfo = { id: contact.id, host: contact.host, port: contact.port };
-    ping(asked, this.timeouts(asked).timeoutMs).then(
-      (reply) => void this.answered(asked, reply.id, reply.rttMs),
-      (error) => {
-        if (error instanceof TimeoutError) this.failed(asked);
-      },
-    ).finally(() => this.#asking.delete(contact));
+    this.#ask(contact, () => {}).finally(() => this.#asking.delete(contact));
   }
 
   /** Paper §2.2: a full bucket keeps its questionable head if it still answers. */
   #pingBeforeEvict(contact: Contact): void {
-    const ping = this.#ping;
-    if (!ping) {
+    if (!this.#ping) {
       // Not running: nothing can answer. Count it as a failure so the bucket's pending ping
       // is settled (the head is evicted for the waiting newcomer).
       this.#table.recordFailure(contact.id);
       return;
     }
     this.#evictionPings++;
+    // The table waits for the outcome: every path must settle it, an unsent ping as a failure.
+    void this.#ask(contact, () => this.#table.recordFailure(contact.id));
+  }
+
+  /**
+   * Pings a contact at its address and takes in the outcome: an answer as any answer (its id
+   * decides what it refreshes or replaces), a timeout as a failure, a KRPC error as a sign of
+   * life. `unsent` runs when the ping could not even be sent (closing, send failed).
+   */
+  #ask(contact: Contact, unsent: () => void): Promise<void> {
     const asked: NodeInfo = { id: contact.id, host: contact.host, port: contact.port };
-    // The table waits for the outcome: every path must settle it.
-    ping(asked, this.timeouts(asked).timeoutMs).then(
+    return this.#ping!(asked, this.timeouts(asked).timeoutMs).then(
       (reply) => void this.answered(asked, reply.id, reply.rttMs),
       (error) => {
         if (error instanceof TimeoutError) this.failed(asked);
         else if (error instanceof RpcError) this.#observe(asked.id, asked); // it answered
-        else this.#table.recordFailure(asked.id); // could not even ask (closing, send failed)
+        else unsent();
       },
     );
   }
