@@ -56,6 +56,7 @@ const entryFiles = [
   join(root, "cli.ts"),
   join(root, "scripts/simulate.ts"),
   join(root, "scripts/heap_by_type.ts"),
+  join(root, "scripts/alloc_by_function.ts"),
   ...listTs(join(root, "cli")),
   ...listTs(join(root, "src")),
   ...listTs(join(root, "adapters")),

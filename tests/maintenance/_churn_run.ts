@@ -1,24 +1,29 @@
 // The churn run of churn_test.ts and churn_off_test.ts (two files, so runners that run test
 // files in parallel run the two at once): 300 nodes, 10 % replaced every 2 h, 48 h, 500 values
 // from 20 publishers that stay and 20 from nodes that leave at once.
-import { type ChurnResult, HOUR, runChurn } from "../_helpers/churn.ts";
+import { type ChurnOptions, type ChurnResult, HOUR, runChurn } from "../_helpers/churn.ts";
 import { run, treeFile } from "../_helpers/spawn.ts";
 
-/** The run, in this process. */
-export function churnRunHere(maintenance: boolean): Promise<ChurnResult> {
-  return runChurn({
+/** The run's options; `hours` shortens it for profiling (scripts/alloc_by_function.ts). */
+export function churnRunOptions(maintenance: boolean, hours = 48): ChurnOptions {
+  return {
     size: 300,
     values: 500,
     publishers: 20,
     orphans: 20,
     churnFraction: 0.1,
     churnEveryMs: 2 * HOUR,
-    durationMs: 48 * HOUR,
+    durationMs: hours * HOUR,
     orphanCheckMs: 23 * HOUR,
     seed: 7,
     maintenance,
     node: { serialization: "bencode" },
-  });
+  };
+}
+
+/** The run, in this process. */
+export function churnRunHere(maintenance: boolean): Promise<ChurnResult> {
+  return runChurn(churnRunOptions(maintenance));
 }
 
 /**
