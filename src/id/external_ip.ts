@@ -14,6 +14,7 @@
  */
 import { EXTERNAL_IP_VOTERS, EXTERNAL_IP_VOTES } from "../constants.ts";
 import { isBep42Exempt } from "./bep42.ts";
+import { emptyMap, ownMap } from "../empty_map.ts";
 
 /** Options of {@linkcode ExternalIpVoter}. */
 export interface ExternalIpVoterOptions {
@@ -38,8 +39,8 @@ export class ExternalIpVoter {
   readonly #minVotes: number;
   readonly #maxVoters: number;
   // Responder IP → the IP it reported last. Map order is the order of last reports.
-  readonly #votes = new Map<string, string>();
-  readonly #tally = new Map<string, number>();
+  #votes = emptyMap<string, string>();
+  #tally = emptyMap<string, number>();
   #ip: string | undefined;
 
   /** @param options how many must agree, and how many responders are remembered */
@@ -71,7 +72,7 @@ export class ExternalIpVoter {
       this.#votes.delete(oldest);
       this.#count(report, -1);
     }
-    this.#votes.set(voter, reported);
+    (this.#votes = ownMap(this.#votes)).set(voter, reported);
     this.#count(reported, 1);
     const votes = this.#tally.get(reported)!;
     if (reported === this.#ip || votes < this.#minVotes || 2 * votes <= this.#votes.size) {
@@ -84,7 +85,7 @@ export class ExternalIpVoter {
   #count(ip: string, delta: number): void {
     const next = (this.#tally.get(ip) ?? 0) + delta;
     if (next === 0) this.#tally.delete(ip);
-    else this.#tally.set(ip, next);
+    else (this.#tally = ownMap(this.#tally)).set(ip, next);
   }
 }
 

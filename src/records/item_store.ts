@@ -19,6 +19,7 @@ import { compareDistance, idToHex } from "../id/node_id.ts";
 import type { MutableItem } from "./bep44.ts";
 import { checkMutablePut } from "./bep44_put.ts";
 import type { ItemValue } from "./item_value.ts";
+import { emptyMap, ownMap } from "../empty_map.ts";
 
 /** An item held. */
 export interface StoredItem {
@@ -71,7 +72,7 @@ export class ItemStore {
   readonly #localId: () => Uint8Array;
   readonly #maxItems: number;
   readonly #ttlMs: number;
-  readonly #items = new Map<string, StoredItem>();
+  #items = emptyMap<string, StoredItem>();
 
   /** @param options clock, local id, capacity and lifetime */
   constructor(options: ItemStoreOptions) {
@@ -174,7 +175,7 @@ export class ItemStore {
   }
 
   #set(item: StoredItem): void {
-    this.#items.set(idToHex(item.target), item);
+    (this.#items = ownMap(this.#items)).set(idToHex(item.target), item);
   }
 
   /** Frees a slot for a new target if it is nearer than the farthest item held. */

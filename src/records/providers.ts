@@ -13,6 +13,7 @@
 import type { Clock } from "../clock.ts";
 import { MAX_PROVIDER_KEYS, MAX_PROVIDERS_PER_KEY, PROVIDER_TTL_MS } from "../constants.ts";
 import { idToHex } from "../id/node_id.ts";
+import { emptyMap, ownMap } from "../empty_map.ts";
 
 /** One provider of a key, as a node holds it. */
 export interface ProviderRecord {
@@ -45,7 +46,7 @@ export interface ProviderStoreOptions {
 /** The provider records a node holds. */
 export class ProviderStore {
   // Key hex → (host|port → record), in announcement order (oldest first).
-  readonly #byKey = new Map<string, Map<string, ProviderRecord>>();
+  #byKey = emptyMap<string, Map<string, ProviderRecord>>();
   readonly #clock: Clock;
   readonly #ttlMs: number;
   readonly #maxKeys: number;
@@ -94,7 +95,7 @@ export class ProviderStore {
       if (this.#byKey.size >= this.#maxKeys) this.removeExpired();
       if (this.#byKey.size >= this.#maxKeys) return false;
       providers = new Map();
-      this.#byKey.set(hex, providers);
+      (this.#byKey = ownMap(this.#byKey)).set(hex, providers);
     }
     const now = this.#clock.wallTime();
     const address = `${provider.host}|${provider.port}`;

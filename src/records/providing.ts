@@ -5,6 +5,7 @@
  * @module
  */
 import { idToHex } from "../id/node_id.ts";
+import { emptyMap, ownMap } from "../empty_map.ts";
 
 /** One key this node provides. */
 export interface ProvidedEntry {
@@ -24,7 +25,7 @@ export interface ProvidedEntry {
 
 /** The set of keys this node provides. */
 export class Providing {
-  readonly #entries = new Map<string, ProvidedEntry>();
+  #entries = emptyMap<string, ProvidedEntry>();
 
   /** How many keys are provided. */
   get size(): number {
@@ -37,7 +38,7 @@ export class Providing {
    * @param entry the key and its schedule
    */
   set(entry: ProvidedEntry): void {
-    this.#entries.set(idToHex(entry.target), entry);
+    (this.#entries = ownMap(this.#entries)).set(idToHex(entry.target), entry);
   }
 
   /**

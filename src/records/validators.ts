@@ -60,9 +60,15 @@ export function valuesEqual(a: TypedValue, b: TypedValue): boolean {
 /** How a record store orders an incoming record against the held one (positive: incoming wins). */
 export type RecordOrder = (incoming: IncomingRecord, held: StoredRecord) => number;
 
+/** The validators every node starts with, built by the first node (the pk validator is below). */
+let defaultValidators: ReadonlyMap<string, Validator> | undefined;
+
 /** The validators a node knows, by namespace. */
 export class Validators {
-  readonly #byNamespace = new Map<string, Validator>([["pk", publicKeyValidator]]);
+  // Every node starts with the same one; a node gets a map of its own when it registers more.
+  #byNamespace: ReadonlyMap<string, Validator> = defaultValidators ??= new Map([
+    ["pk", publicKeyValidator],
+  ]);
 
   /**
    * Registers (or replaces) the validator of a namespace.
@@ -87,7 +93,7 @@ export class Validators {
         `Cannot register validator for '${namespace}': expected { validate, select } functions`,
       );
     }
-    this.#byNamespace.set(namespace, validator);
+    this.#byNamespace = new Map(this.#byNamespace).set(namespace, validator);
   }
 
   /** The namespaces with a validator. */

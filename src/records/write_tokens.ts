@@ -16,6 +16,7 @@ import type { Clock } from "../clock.ts";
 import { sha1 } from "../id/sha1.ts";
 import type { Random } from "../random.ts";
 import { ipv4ToBytes, ipv6ToBytes } from "../wire/ip.ts";
+import { emptyMap, ownMap } from "../empty_map.ts";
 
 /** How often the token secret changes (BEP 5 suggests 5 minutes). */
 export const TOKEN_ROTATION_MS = 5 * 60_000;
@@ -29,7 +30,7 @@ export class WriteTokens {
   readonly #clock: Clock;
   readonly #master: Uint8Array;
   // One derived secret per period, kept for the current and the previous period only.
-  readonly #secrets = new Map<number, Uint8Array>();
+  #secrets = emptyMap<number, Uint8Array>();
 
   /**
    * @param clock monotonic time decides the rotation period
@@ -86,7 +87,7 @@ export class WriteTokens {
       new DataView(input.buffer).setFloat64(MASTER_LENGTH, period);
       secret = sha1(input);
       for (const old of this.#secrets.keys()) if (old < period - 1) this.#secrets.delete(old);
-      this.#secrets.set(period, secret);
+      (this.#secrets = ownMap(this.#secrets)).set(period, secret);
     }
     return secret;
   }

@@ -4,7 +4,7 @@
  * @module
  */
 import { keepId } from "../id/id_slab.ts";
-import type { RttState } from "./rtt.ts";
+import { NO_RTT, type RttState } from "./rtt.ts";
 
 /**
  * One remote node in the routing table or a replacement cache. Every contact is built by
@@ -81,7 +81,7 @@ export function createContact(id: Uint8Array, host: string, port: number, now: n
     lastSeen: wholeMs(now),
     lastReplied: NEVER_REPLIED,
     failures: 0,
-    srtt: Number.NaN,
-    rttvar: 0,
+    srttUs: NO_RTT,
+    rttvarUs: 0,
   };
 }

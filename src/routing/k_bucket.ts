@@ -5,6 +5,7 @@
  */
 import { commonPrefixLength, ID_LENGTH, idsEqual, idTail } from "../id/node_id.ts";
 import { type Contact, createContact, NEVER_REPLIED, wholeMs } from "./contact.ts";
+import { NO_RTT } from "./rtt.ts";
 
 /**
  * A k-bucket (Kademlia paper §2.2, §4.1). Contacts run from least recently seen (head) to most
@@ -16,15 +17,23 @@ import { type Contact, createContact, NEVER_REPLIED, wholeMs } from "./contact.t
  * The bucket enforces no size limits itself; {@linkcode RoutingTable} does, and decides when
  * to split. It is exported for the table and for tests.
  */
+/**
+ * The replacement cache of a bucket that has none, shared: most buckets never fill, and two
+ * empty arrays per bucket were 0.4 KB per node. Frozen, so a push that forgot to give the
+ * bucket arrays of its own throws instead of filling every bucket's cache.
+ */
+const NO_REPLACEMENTS: Contact[] = Object.freeze([]) as unknown as Contact[];
+const NO_TAILS: number[] = Object.freeze([]) as unknown as number[];
+
 export class KBucket {
   #contacts: Contact[] = [];
-  #replacements: Contact[] = [];
+  #replacements: Contact[] = NO_REPLACEMENTS;
   // The `idTail` of each entry's id, in the same order as the entries: a search
   // by id compares these, packed in one array, and reads a contact only on a match. Scanning the
   // contacts themselves touched an object, a typed array and a slab per entry, scattered over
   // the heap: with hundreds of simulated tables each message missed the cache twenty times.
   #contactTails: number[] = [];
-  #replacementTails: number[] = [];
+  #replacementTails: number[] = NO_TAILS;
   #pendingPing: Contact | undefined = undefined;
   #lastActivity: number;
 
@@ -34,7 +43,7 @@ export class KBucket {
    * @param lastActivity when the bucket was last changed or looked up in
    */
   constructor(lastActivity: number) {
-    this.#lastActivity = lastActivity;
+    this.#lastActivity = wholeMs(lastActivity);
   }
 
   /** The contacts, least recently seen first. */
@@ -56,13 +65,13 @@ export class KBucket {
     this.#pendingPing = contact;
   }
 
-  /** When the bucket was last changed or looked up in (the Clock's milliseconds). */
+  /** When the bucket was last changed or looked up in (the Clock's whole milliseconds). */
   get lastActivity(): number {
     return this.#lastActivity;
   }
 
   set lastActivity(time: number) {
-    this.#lastActivity = time;
+    this.#lastActivity = wholeMs(time);
   }
 
   /**
@@ -146,9 +155,13 @@ export class KBucket {
    * @param limit the most entries to keep
    */
   addReplacement(id: Uint8Array, host: string, port: number, now: number, limit: number): void {
+    if (limit === 0) return;
+    if (this.#replacements === NO_REPLACEMENTS) {
+      this.#replacements = [];
+      this.#replacementTails = [];
+    }
     const replacements = this.#replacements;
     const tails = this.#replacementTails;
-    if (limit === 0) return;
     let entry: Contact;
     if (replacements.length < limit) {
       entry = createContact(id, host, port, now);
@@ -164,8 +177,8 @@ export class KBucket {
       entry.lastSeen = wholeMs(now);
       entry.lastReplied = NEVER_REPLIED;
       entry.failures = 0;
-      entry.srtt = Number.NaN;
-      entry.rttvar = 0;
+      entry.srttUs = NO_RTT;
+      entry.rttvarUs = 0;
     }
     for (let i = replacements.length - 1; i > 0; i--) {
       replacements[i] = replacements[i - 1]!;
@@ -218,8 +231,8 @@ export class KBucket {
    * @returns the promoted contact, or undefined if the cache is empty
    */
   promote(): Contact | undefined {
-    const contact = this.#replacements.shift();
-    if (contact === undefined) return undefined;
+    if (this.#replacements.length === 0) return undefined;
+    const contact = this.#replacements.shift()!;
     const tail = this.#replacementTails.shift()!;
     const contacts = this.#contacts;
     const tails = this.#contactTails;
@@ -248,7 +261,7 @@ export class KBucket {
    */
   split(depth: number, localId: Uint8Array, now: number): KBucket {
     const deeper = new KBucket(now);
-    this.#lastActivity = now;
+    this.#lastActivity = wholeMs(now);
     const keep = (list: Contact[], moved: Contact[]): Contact[] => {
       const kept: Contact[] = [];
       for (const contact of list) {
@@ -257,10 +270,17 @@ export class KBucket {
       return kept;
     };
     this.#contacts = keep(this.#contacts, deeper.#contacts);
-    this.#replacements = keep(this.#replacements, deeper.#replacements);
+    if (this.#replacements !== NO_REPLACEMENTS) {
+      const moved: Contact[] = [];
+      const kept = keep(this.#replacements, moved);
+      this.#replacements = kept.length > 0 ? kept : NO_REPLACEMENTS;
+      deeper.#replacements = moved.length > 0 ? moved : NO_REPLACEMENTS;
+    }
     for (const bucket of [this, deeper]) {
       bucket.#contactTails = bucket.#contacts.map((contact) => idTail(contact.id));
-      bucket.#replacementTails = bucket.#replacements.map((entry) => idTail(entry.id));
+      bucket.#replacementTails = bucket.#replacements === NO_REPLACEMENTS
+        ? NO_TAILS
+        : bucket.#replacements.map((entry) => idTail(entry.id));
     }
     const pending = this.#pendingPing;
     if (pending !== undefined && commonPrefixLength(pending.id, localId) > depth) {

@@ -15,7 +15,7 @@ import type { Address } from "../transport/datagram_transport.ts";
 import type { NodeInfo } from "../wire/compact_nodes.ts";
 import { PeerMemory } from "./peer_memory.ts";
 import type { Contact, ObserveResult, RoutingTable } from "./routing_table.ts";
-import { addRttSample, type RttState, type Timeouts, timeoutsFor } from "./rtt.ts";
+import { addRttSample, hasRtt, noRtt, type RttState, type Timeouts, timeoutsFor } from "./rtt.ts";
 
 /**
  * What the keeper knows of a node before querying it: `fresh` (no recent failure), `suspect`
@@ -66,7 +66,7 @@ export class ContactKeeper {
   readonly #memory = new PeerMemory();
   // Every reply refines one node-wide estimate too: it times queries to nodes we have no
   // estimate of yet, which is most nodes a lookup meets.
-  readonly #overall: RttState = { srtt: Number.NaN, rttvar: 0 };
+  readonly #overall: RttState = noRtt();
   #ping: PingFunction | undefined;
   #evictionPings = 0;
 
@@ -102,8 +102,8 @@ export class ContactKeeper {
         const moved = result.contact;
         moved.lastReplied = contact.lastReplied;
         moved.failures = contact.failures;
-        moved.srtt = contact.srtt;
-        moved.rttvar = contact.rttvar;
+        moved.srttUs = contact.srttUs;
+        moved.rttvarUs = contact.rttvarUs;
       } else if (result.kind === "full") {
         this.#pingBeforeEvict(result.pingFirst);
       }
@@ -228,7 +228,7 @@ export class ContactKeeper {
    */
   timeouts(node: NodeInfo, backoff = 0): Timeouts {
     const contact = this.#table.get(node.id);
-    const estimate = contact && !Number.isNaN(contact.srtt)
+    const estimate = contact && hasRtt(contact)
       ? contact
       : this.#memory.estimate(node.id, this.#clock.now()) ?? this.#overall;
     const timeouts = timeoutsFor(estimate, this.#slowQueryMs, this.#queryTimeoutMs);

@@ -7,7 +7,7 @@
  * @module
  */
 import { idKey } from "../id/node_id.ts";
-import { addRttSample, type RttState } from "./rtt.ts";
+import { addRttSample, hasRtt, NO_RTT, type RttState } from "./rtt.ts";
 
 /** How long an entry is remembered: long enough to span many lookups, short enough to forgive. */
 export const PEER_MEMORY_MS = 10 * 60_000;
@@ -127,7 +127,7 @@ export class PeerMemory {
    */
   estimate(id: Uint8Array, now: number): RttState | undefined {
     const entry = this.#live(id, now);
-    return entry && !Number.isNaN(entry.srtt) ? entry : undefined;
+    return entry && hasRtt(entry) ? entry : undefined;
   }
 
   #live(id: Uint8Array, now: number): Entry | undefined {
@@ -145,7 +145,7 @@ export class PeerMemory {
     } else if (this.#entries.size >= this.#limit) {
       this.#entries.delete(this.#entries.keys().next().value!);
     }
-    entry ??= { failures: 0, overdue: false, at: now, srtt: Number.NaN, rttvar: 0 };
+    entry ??= { failures: 0, overdue: false, at: now, srttUs: NO_RTT, rttvarUs: 0 };
     this.#entries.set(key, entry);
     this.#forgetStale(now);
     return entry;

@@ -10,7 +10,7 @@ import type { NodeContext } from "../node_context.ts";
 import { inPool } from "../operations/_pool.ts";
 import type { Services } from "../operations/services.ts";
 import { compareRecords } from "../records/record.ts";
-import { timeoutsFor } from "../routing/rtt.ts";
+import { hasRtt, rttFromMs, timeoutsFor } from "../routing/rtt.ts";
 import { ping } from "../rpc/methods/ping.ts";
 import type { Serialization } from "../wire/codec.ts";
 import {
@@ -44,8 +44,8 @@ export function captureState(context: NodeContext, serialization: Serialization)
     port: contact.port,
     health: table.health(contact, now),
     failures: contact.failures,
-    srtt: Number.isNaN(contact.srtt) ? undefined : contact.srtt,
-    rttvar: contact.rttvar,
+    srtt: hasRtt(contact) ? contact.srttUs / 1000 : undefined,
+    rttvar: contact.rttvarUs / 1000,
   })).sort((a, b) => HEALTH_ORDER[a.health] - HEALTH_ORDER[b.health]);
   const published = records.storage.republishDue(Number.MAX_SAFE_INTEGER)
     .filter((record) => record.expiresAt > wall)
@@ -162,7 +162,7 @@ export async function revalidateContacts(
   const ordered = [...contacts].sort((a, b) => HEALTH_ORDER[a.health] - HEALTH_ORDER[b.health]);
   await inPool(
     ordered.map((contact) => async () => {
-      const estimate = { srtt: contact.srtt ?? Number.NaN, rttvar: contact.rttvar };
+      const estimate = rttFromMs(contact.srtt, contact.rttvar);
       const { timeoutMs } = timeoutsFor(estimate, timeouts.slowQueryMs, timeouts.queryTimeoutMs);
       try {
         const reply = await services.rpc.query(contact, ping, { id }, {

@@ -164,4 +164,21 @@ describe("formatPrometheus", () => {
     });
     assert.throws(() => new Histogram([5, 1]), RangeError);
   });
+
+  it("Histograms on one bounds array count apart, and follow the array if it changes", () => {
+    const bounds = [1, 5];
+    const a = new Histogram(bounds);
+    const b = new Histogram(bounds);
+    a.observe(3);
+    assert.deepEqual(b.snapshot().buckets.map((bucket) => bucket.count), [0, 0, 0]);
+    assert.deepEqual(a.snapshot().buckets.map((bucket) => bucket.count), [0, 1, 1]);
+    bounds[1] = 2;
+    const c = new Histogram(bounds);
+    c.observe(3);
+    assert.deepEqual(c.snapshot().buckets, [{ le: 1, count: 0 }, { le: 2, count: 0 }, {
+      le: Infinity,
+      count: 1,
+    }]);
+    assert.deepEqual(a.snapshot().buckets.map((bucket) => bucket.le), [1, 5, Infinity]);
+  });
 });

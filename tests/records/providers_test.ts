@@ -26,6 +26,26 @@ describe("ProviderStore", () => {
     assert.deepEqual(store.get(key(2)), []);
   });
 
+  it("stores of two nodes share nothing, though both start empty", () => {
+    const clock = new VirtualClock();
+    const a = new ProviderStore({ clock });
+    const b = new ProviderStore({ clock });
+    const mine = new Providing();
+    const theirs = new Providing();
+    assert.equal(a.add(key(1), provider(1)), true);
+    mine.set({
+      key: "k",
+      target: key(1),
+      port: undefined,
+      announcedAt: 0,
+      announcedTo: 1,
+      dueAt: 0,
+    });
+    assert.deepEqual([a.keyCount, b.keyCount, mine.size, theirs.size], [1, 0, 1, 0]);
+    assert.deepEqual(b.get(key(1)), []);
+    assert.equal(theirs.get(key(1)), undefined);
+  });
+
   it("hides expired providers and removeExpired frees them", async () => {
     const clock = new VirtualClock();
     const store = new ProviderStore({ clock, ttlMs: 1000 });

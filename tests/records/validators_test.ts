@@ -60,6 +60,17 @@ describe("namespaced keys", () => {
     assert.equal(validators.forKey("plain"), undefined);
   });
 
+  it("a namespace registered on one node's validators is not on another's", () => {
+    const a = new Validators();
+    const b = new Validators();
+    a.register("app", versioned);
+    assert.deepEqual(a.namespaces().sort(), ["app", "pk"]);
+    assert.deepEqual(b.namespaces(), ["pk"]);
+    assert.deepEqual(new Validators().namespaces(), ["pk"]);
+    assert.equal(b.forKey("/app/x"), undefined);
+    assert.equal(b.forKey("/pk/x"), publicKeyValidator);
+  });
+
   it("validate wraps the validator's error in a ValidationError with code invalid", async () => {
     const validators = new Validators();
     validators.register("app", versioned);

@@ -110,8 +110,8 @@ describe("ContactKeeper.rebuild", () => {
     for (const c of after) {
       const old = before.get(c.host)!;
       assert.deepEqual(
-        [c.lastSeen, c.lastReplied, c.failures, c.srtt, c.rttvar],
-        [old.lastSeen, old.lastReplied, old.failures, old.srtt, old.rttvar],
+        [c.lastSeen, c.lastReplied, c.failures, c.srttUs, c.rttvarUs],
+        [old.lastSeen, old.lastReplied, old.failures, old.srttUs, old.rttvarUs],
       );
     }
   });

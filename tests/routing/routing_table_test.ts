@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { idToHex, randomId } from "../../src/id/node_id.ts";
 import { SeededRandom } from "../../src/random.ts";
 import { RoutingTable } from "../../src/routing/routing_table.ts";
+import { NO_RTT } from "../../src/routing/rtt.ts";
 import { idAtDepth } from "./_ids.ts";
 
 const LOCAL = new Uint8Array(20);
@@ -343,12 +344,27 @@ describe("RoutingTable failures and replacements", () => {
     const table = new RoutingTable(LOCAL, { k: 4 });
     const a = idAtDepth(0, 1);
     table.observe(a, HOST, 1, 1);
-    assert.ok(Number.isNaN(table.get(a)!.srtt));
+    assert.equal(table.get(a)!.srttUs, NO_RTT);
     table.recordReply(a, 2, 8);
-    assert.deepEqual([table.get(a)!.srtt, table.get(a)!.rttvar], [8, 4]);
+    assert.deepEqual([table.get(a)!.srttUs, table.get(a)!.rttvarUs], [8000, 4000]);
     table.recordReply(a, 3, 16);
-    assert.deepEqual([table.get(a)!.srtt, table.get(a)!.rttvar], [9, 5]);
+    assert.deepEqual([table.get(a)!.srttUs, table.get(a)!.rttvarUs], [9000, 5000]);
     assert.equal(table.recordReply(idAtDepth(0, 2), 4, 1), undefined, "unknown ids are ignored");
+  });
+
+  it("keeps RTT estimates in whole microseconds, whatever the samples", () => {
+    const table = new RoutingTable(LOCAL, { k: 4 });
+    const a = idAtDepth(0, 1);
+    table.observe(a, HOST, 1, 1);
+    table.recordReply(a, 2, 0.3337);
+    assert.deepEqual([table.get(a)!.srttUs, table.get(a)!.rttvarUs], [334, 167]);
+    for (const sample of [0.1, 12.345678, 1e-9, 7.77, Number.NaN, 1e12]) {
+      table.recordReply(a, 3, sample);
+      const { srttUs, rttvarUs } = table.get(a)!;
+      assert.ok(Number.isSafeInteger(srttUs) && srttUs >= 0 && srttUs < 2 ** 30, `${srttUs}`);
+      assert.ok(Number.isSafeInteger(rttvarUs) && rttvarUs >= 0 && rttvarUs < 2 ** 30);
+      assert.ok(!Object.is(srttUs, -0) && !Object.is(rttvarUs, -0));
+    }
   });
 
   it("a failing replacement-cache entry is dropped from the cache", () => {
