@@ -23,11 +23,14 @@
  * the k places (a result short of k waits a grace period for it, and one with no answer at all
  * until it answers or fails); a node whose
  * last query failed (`suspect`) is asked without being waited on at all, and one that failed
- * repeatedly (`bad`) is not asked. A late answer still counts if it comes before the end.
+ * repeatedly (`bad`) is not asked. A late answer still counts if it comes before the end. A
+ * node the end waits for whose query timed out is asked once more (lost datagrams, not a dead
+ * node, are the likelier cause on a lossy path); it stands in the result only if it answers.
  *
  * @module
  */
 import type { Clock, Timer } from "../clock.ts";
+import { TimeoutError } from "../errors.ts";
 import { IdSet } from "../id/id_set.ts";
 import { commonPrefixLength, compareDistance } from "../id/node_id.ts";
 import { heldToOnePerIp } from "../routing/ip_rule.ts";
@@ -152,18 +155,19 @@ export interface LookupResult<Found> {
  * Whether a candidate may stand in a β-style result: it answered, or it was named by a node
  * that did and nothing speaks against it: not asked and not a suspect (its last query failed),
  * or asked and not answered yet (the β closest answer in a few round trips, before a node on a
- * long link can; it is slow, not gone). A failed query, or a suspect asked that did not
- * answer, is left out.
+ * long link can; it is slow, not gone). A failed query, a suspect asked that did not answer,
+ * or a node asked again after a timeout that has not answered, is left out.
  */
 function standsUp(candidate: Candidate, isSuspect: (node: NodeInfo) => boolean): boolean {
   switch (candidate.state) {
     case State.Answered:
-    case State.InFlight:
       return true;
+    case State.InFlight:
+      return !candidate.retried;
     case State.New:
       return !isSuspect(candidate.node);
     case State.Slow:
-      return !candidate.suspect;
+      return !candidate.suspect && !candidate.retried;
     case State.Failed:
       return false;
   }
@@ -195,6 +199,8 @@ interface Candidate {
   suspect: boolean;
   /** Silent well past its slow threshold: `awaitSlow` no longer waits on it. */
   graceOver: boolean;
+  /** Asked a second time after its first query timed out (see `retryWorthy`). */
+  retried: boolean;
 }
 
 /**
@@ -272,6 +278,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       graceAt: Infinity,
       suspect: false,
       graceOver: false,
+      retried: false,
     });
     return lo === 0;
   };
@@ -383,7 +390,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       queries++;
       rounds = Math.max(rounds, candidate.depth);
       onEvent?.({ type: "query", node: candidate.node });
-      if (isSuspect(candidate.node)) {
+      if (isSuspect(candidate.node) && !candidate.retried) {
         // Its last query failed: ask, but neither hold a slot nor the end for it.
         candidate.state = State.Slow;
         candidate.suspect = true;
@@ -424,11 +431,30 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
         (error) => {
           if (finished) return;
           failures++;
-          release(candidate, State.Failed);
+          const again = retryWorthy(candidate, error);
+          release(candidate, again ? State.New : State.Failed);
           onEvent?.({ type: "failure", node: candidate.node, error });
+          if (again) candidate.retried = true;
           step();
         },
       );
+    };
+
+    // A query that timed out is asked once more, as a fresh query the end waits for, when its
+    // node is one the end must hear from: among the β nearest (all k without β) of the
+    // candidates that have not failed. Both its datagrams were lost, or it is gone. On a lossy
+    // network (C1: 30 % of datagrams lost, so one query in four loses both tries) every lookup
+    // that missed the true closest node had met it, asked it, and seen its query time out; a
+    // second query cuts those odds fourfold. A gone node costs one more slow threshold, once.
+    const retryWorthy = (candidate: Candidate, error: unknown): boolean => {
+      if (candidate.retried || candidate.suspect || options.bestEffort) return false;
+      if (!(error instanceof TimeoutError)) return false;
+      let nearer = 0;
+      for (const other of candidates) {
+        if (other === candidate) return true;
+        if (other.state !== State.Failed && ++nearer >= (options.beta ?? k)) return false;
+      }
+      return false;
     };
 
     // A network smaller than k, where every node is needed: the result is short and no other

@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { TimeoutError } from "../../src/errors.ts";
 import { commonPrefixLength, compareDistance, idToHex, randomId } from "../../src/id/node_id.ts";
 import { disjointLookup } from "../../src/lookup/disjoint.ts";
 import { lookup } from "../../src/lookup/lookup.ts";
@@ -471,6 +472,89 @@ describe("lookup with the β-style stop", () => {
     assert.ok(ids.includes(silent), "a slow node is not a failed one");
     assert.ok(!result.answered.some((n) => hex(n) === suspect) && !ids.includes(suspect));
     assert.ok(clock.now() - started <= 100, `took ${clock.now() - started} ms`);
+  });
+});
+
+describe("lookup after a timeout", () => {
+  it("asks a node the end waits for once more, and counts its answer; no other node twice", async () => {
+    const w = world(100, 13);
+    const clock = new VirtualClock();
+    const target = randomId(w.random);
+    const truth = w.closest(target, w.nodes, 8);
+    const hex = (node: NodeInfo) => idToHex(node.id);
+    const asked = new Map<string, number>();
+    // The nearest loses its first query and answers the second; the 2nd is gone (every query
+    // times out); the 3rd is a suspect whose query times out; the 4th refuses (not a timeout).
+    const lostOnce = hex(truth[0]!);
+    const gone = hex(truth[1]!);
+    const suspect = hex(truth[2]!);
+    const refuses = hex(truth[3]!);
+    // Answers take 10 ms, a timeout 20: the lookup, timing slowness by its replies (3 × their
+    // pace), is still waiting on the nearest when its query times out.
+    const timeout = () =>
+      new Promise<LookupReply<string>>((_, reject) =>
+        clock.setTimer(() => reject(new TimeoutError("no answer")), 20)
+      );
+    const answer = () =>
+      new Promise<LookupReply<string>>((resolve) =>
+        clock.setTimer(() => resolve({ nodes: truth }), 10)
+      );
+    const result = await run({
+      target,
+      seeds: w.nodes.slice(0, 3),
+      beta: 3,
+      slowAfter: () => 100,
+      standing: (node) => hex(node) === suspect ? "suspect" : "fresh",
+      query: (node) => {
+        const id = hex(node);
+        const n = (asked.get(id) ?? 0) + 1;
+        asked.set(id, n);
+        if (id === gone || id === suspect || (id === lostOnce && n === 1)) return timeout();
+        if (id === refuses) return Promise.reject(new Error("unreachable"));
+        return answer();
+      },
+    }, clock);
+    const ids = result.closest.map(hex);
+    assert.equal(asked.get(lostOnce), 2);
+    assert.ok(result.answered.some((n) => hex(n) === lostOnce) && ids[0] === lostOnce);
+    assert.equal(asked.get(gone), 2, "asked again once, not more");
+    assert.ok(!ids.includes(gone), "a node silent twice is left out");
+    assert.equal(asked.get(suspect), 1, "a suspect is not asked again");
+    assert.equal(asked.get(refuses) ?? 0, 1, "only a timeout earns a second query");
+    for (const [id, n] of asked) {
+      if (id !== lostOnce && id !== gone) assert.equal(n, 1, `${id} asked ${n} times`);
+    }
+    assert.equal(result.queries, [...asked.values()].reduce((a, b) => a + b, 0));
+    assert.equal(result.failures, 5, "each timeout and the refusal");
+  });
+
+  it("background work (bestEffort) asks nobody twice", async () => {
+    const w = world(100, 13);
+    const clock = new VirtualClock();
+    const target = randomId(w.random);
+    const truth = w.closest(target, w.nodes, 8);
+    const asked = new Map<string, number>();
+    const lost = idToHex(truth[0]!.id);
+    const result = await run({
+      target,
+      seeds: w.nodes.slice(0, 3),
+      beta: 3,
+      bestEffort: true,
+      slowAfter: () => 100,
+      query: (node) => {
+        const id = idToHex(node.id);
+        asked.set(id, (asked.get(id) ?? 0) + 1);
+        return new Promise<LookupReply<string>>((resolve, reject) =>
+          clock.setTimer(
+            () => id === lost ? reject(new TimeoutError("no answer")) : resolve({ nodes: truth }),
+            id === lost ? 5 : 10,
+          )
+        );
+      },
+    }, clock);
+    assert.equal(asked.get(lost), 1);
+    assert.ok(!result.closest.some((n) => idToHex(n.id) === lost));
+    assert.ok([...asked.values()].every((n) => n === 1));
   });
 });
 
