@@ -1,11 +1,13 @@
 /**
- * Runs a lookup for the node: seeds from the routing table (not its bad contacts), each query
+ * Runs a lookup for the node: seeds from the routing table (the 2k closest of its contacts that are
+ * not bad, see {@linkcode LOOKUP_SEEDS_PER_K}), each query
  * timed by the contact keeper's RTT estimates, suspects and bad nodes handled as the lookup
  * layer describes, and the target's bucket marked as used (paper §2.3: a bucket needs a
  * refresh only if no lookup went through it).
  *
  * @module
  */
+import { LOOKUP_SEEDS_PER_K } from "../constants.ts";
 import { disjointLookup } from "../lookup/disjoint.ts";
 import type { LookupEvent, LookupReply, LookupResult } from "../lookup/lookup.ts";
 import type { NodeInfo } from "../wire/compact_nodes.ts";
@@ -55,9 +57,9 @@ export async function runLookup<Found>(
   const { context, counters } = services;
   const { keeper } = context;
   const k = options.k ?? context.k;
-  let seeds: NodeInfo[] = keeper.closest(target, k);
+  let seeds: NodeInfo[] = keeper.closest(target, LOOKUP_SEEDS_PER_K * k);
   // With every contact bad (our own network was down a while), trying them beats knowing none.
-  if (seeds.length === 0) seeds = keeper.table.closest(target, k);
+  if (seeds.length === 0) seeds = keeper.table.closest(target, LOOKUP_SEEDS_PER_K * k);
   if (options.extraSeeds) seeds = seeds.concat(options.extraSeeds);
   counters.lookups++;
   const result = await disjointLookup<Found>({
