@@ -165,7 +165,7 @@ function standsUp(candidate: Candidate, isSuspect: (node: NodeInfo) => boolean):
     case State.InFlight:
       return !candidate.retried;
     case State.New:
-      return !isSuspect(candidate.node);
+      return !candidate.retried && !isSuspect(candidate.node);
     case State.Slow:
       return !candidate.suspect && !candidate.retried;
     case State.Failed:
@@ -342,7 +342,7 @@ export function lookup<Found>(options: LookupOptions<Found>): Promise<LookupResu
       resolve({
         closest,
         answered,
-        unasked: candidates.filter((c) => c.state === State.New).map((c) => c.node),
+        unasked: candidates.filter((c) => c.state === State.New && !c.retried).map((c) => c.node),
         found,
         queries,
         failures,

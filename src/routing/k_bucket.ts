@@ -8,6 +8,14 @@ import { type Contact, createContact, NEVER_REPLIED, wholeMs } from "./contact.t
 import { NO_RTT } from "./rtt.ts";
 
 /**
+ * The replacement cache of a bucket that has none, shared: most buckets never fill, and two
+ * empty arrays per bucket were 0.4 KB per node. Frozen, so a push that forgot to give the
+ * bucket arrays of its own throws instead of filling every bucket's cache.
+ */
+const NO_REPLACEMENTS: Contact[] = Object.freeze([]) as unknown as Contact[];
+const NO_TAILS: number[] = Object.freeze([]) as unknown as number[];
+
+/**
  * A k-bucket (Kademlia paper §2.2, §4.1). Contacts run from least recently seen (head) to most
  * recently seen (tail), so the head is the one to ping before evicting: the paper's observation
  * that long-lived nodes are the likeliest to stay up. The replacement cache (§4.1) holds
@@ -17,14 +25,6 @@ import { NO_RTT } from "./rtt.ts";
  * The bucket enforces no size limits itself; {@linkcode RoutingTable} does, and decides when
  * to split. It is exported for the table and for tests.
  */
-/**
- * The replacement cache of a bucket that has none, shared: most buckets never fill, and two
- * empty arrays per bucket were 0.4 KB per node. Frozen, so a push that forgot to give the
- * bucket arrays of its own throws instead of filling every bucket's cache.
- */
-const NO_REPLACEMENTS: Contact[] = Object.freeze([]) as unknown as Contact[];
-const NO_TAILS: number[] = Object.freeze([]) as unknown as number[];
-
 export class KBucket {
   #contacts: Contact[] = [];
   #replacements: Contact[] = NO_REPLACEMENTS;

@@ -71,7 +71,7 @@ export const MIN_TIMEOUT_MS = 250;
  */
 export function addRttSample(state: RttState, sampleMs: number): void {
   const sample = toMicroseconds(sampleMs);
-  if (state.srttUs < 0) {
+  if (!hasRtt(state)) {
     state.srttUs = sample;
     state.rttvarUs = sample >> 1;
     return;
@@ -102,7 +102,7 @@ export function timeoutsFor(
   slowCeilingMs: number,
   timeoutCeilingMs: number,
 ): Timeouts {
-  if (state.srttUs < 0) {
+  if (!hasRtt(state)) {
     return { slowMs: Math.min(slowCeilingMs, timeoutCeilingMs), timeoutMs: timeoutCeilingMs };
   }
   const rto = (state.srttUs + 4 * state.rttvarUs) / 1000;

@@ -476,6 +476,12 @@ describe("lookup with the β-style stop", () => {
 });
 
 describe("lookup after a timeout", () => {
+  /** A reply, or a TimeoutError, `ms` later on `clock`. */
+  const after = (clock: VirtualClock, ms: number, nodes?: NodeInfo[]) =>
+    new Promise<LookupReply<string>>((resolve, reject) =>
+      clock.setTimer(() => nodes ? resolve({ nodes }) : reject(new TimeoutError("no answer")), ms)
+    );
+
   it("asks a node the end waits for once more, and counts its answer; no other node twice", async () => {
     const w = world(100, 13);
     const clock = new VirtualClock();
@@ -491,14 +497,6 @@ describe("lookup after a timeout", () => {
     const refuses = hex(truth[3]!);
     // Answers take 10 ms, a timeout 20: the lookup, timing slowness by its replies (3 × their
     // pace), is still waiting on the nearest when its query times out.
-    const timeout = () =>
-      new Promise<LookupReply<string>>((_, reject) =>
-        clock.setTimer(() => reject(new TimeoutError("no answer")), 20)
-      );
-    const answer = () =>
-      new Promise<LookupReply<string>>((resolve) =>
-        clock.setTimer(() => resolve({ nodes: truth }), 10)
-      );
     const result = await run({
       target,
       seeds: w.nodes.slice(0, 3),
@@ -509,9 +507,9 @@ describe("lookup after a timeout", () => {
         const id = hex(node);
         const n = (asked.get(id) ?? 0) + 1;
         asked.set(id, n);
-        if (id === gone || id === suspect || (id === lostOnce && n === 1)) return timeout();
+        if (id === gone || id === suspect || (id === lostOnce && n === 1)) return after(clock, 20);
         if (id === refuses) return Promise.reject(new Error("unreachable"));
-        return answer();
+        return after(clock, 10, truth);
       },
     }, clock);
     const ids = result.closest.map(hex);
@@ -526,6 +524,7 @@ describe("lookup after a timeout", () => {
     }
     assert.equal(result.queries, [...asked.values()].reduce((a, b) => a + b, 0));
     assert.equal(result.failures, 5, "each timeout and the refusal");
+    assert.ok(!result.unasked.some((n) => asked.has(hex(n))), "unasked lists no node asked");
   });
 
   it("background work (bestEffort) asks nobody twice", async () => {
@@ -544,12 +543,7 @@ describe("lookup after a timeout", () => {
       query: (node) => {
         const id = idToHex(node.id);
         asked.set(id, (asked.get(id) ?? 0) + 1);
-        return new Promise<LookupReply<string>>((resolve, reject) =>
-          clock.setTimer(
-            () => id === lost ? reject(new TimeoutError("no answer")) : resolve({ nodes: truth }),
-            id === lost ? 5 : 10,
-          )
-        );
+        return id === lost ? after(clock, 5) : after(clock, 10, truth);
       },
     }, clock);
     assert.equal(asked.get(lost), 1);
