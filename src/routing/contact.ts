@@ -13,7 +13,7 @@ import { NO_RTT, type RttState } from "./rtt.ts";
  * Contacts handed out by the table are its live entries: read them, do not change them.
  */
 export interface Contact extends RttState {
-  /** The node's 20-byte id; the table's own copy, never the caller's buffer. */
+  /** The node's 20-byte id: a copy (see `keepId`), never the caller's buffer; never written. */
   readonly id: Uint8Array;
   /** The IP literal the node was first seen at. */
   host: string;
@@ -64,8 +64,8 @@ export function wholeMs(now: number): number {
 }
 
 /**
- * Builds a contact with a private copy of `id` (packed with other ids, see `keepId`), so a
- * caller reusing its receive buffer cannot change the table's keys.
+ * Builds a contact with a copy of `id` (stored once per process, see `keepId`), so a caller
+ * reusing its receive buffer cannot change the table's keys.
  *
  * @param id the node's 20-byte id (copied)
  * @param host the IP literal it was seen at

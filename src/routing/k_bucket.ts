@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { commonPrefixLength, ID_LENGTH, idsEqual, idTail } from "../id/node_id.ts";
+import { commonPrefixLength, idsEqual, idTail } from "../id/node_id.ts";
+import { keepId } from "../id/id_slab.ts";
 import { type Contact, createContact, NEVER_REPLIED, wholeMs } from "./contact.ts";
 import { NO_RTT } from "./rtt.ts";
 
@@ -145,8 +146,8 @@ export class KBucket {
   /**
    * Puts a newcomer at the front of the replacement cache. When the cache already holds
    * `limit` entries the oldest is dropped, and its object is reused for the newcomer: a busy
-   * node sees a stream of newcomers for full buckets, and this keeps that path free of
-   * allocation (a small Uint8Array costs several hundred nanoseconds on Deno).
+   * node sees a stream of newcomers for full buckets, and this keeps that path to the id's
+   * copy at most (none when another table holds the id already).
    *
    * @param id the newcomer's id, not yet in the cache (copied)
    * @param host its IP literal
@@ -169,9 +170,9 @@ export class KBucket {
       tails.push(0);
     } else {
       // Cache entries are never handed out, so nothing outside the bucket holds this one.
+      // Its id may be shared with other tables (keepId): it takes the newcomer's, unwritten.
       entry = replacements[replacements.length - 1]!;
-      const copy = entry.id;
-      for (let i = 0; i < ID_LENGTH; i++) copy[i] = id[i]!;
+      (entry as { id: Uint8Array }).id = keepId(id);
       entry.host = host;
       entry.port = port;
       entry.lastSeen = wholeMs(now);
