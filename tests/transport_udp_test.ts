@@ -68,6 +68,47 @@ describe(`${runtime} UDP adapter: limits`, () => {
   });
 });
 
+describe(`${runtime} UDP adapter: bursts`, () => {
+  // The Deno adapter adds receives for a burst and lets them go 0.5 s after it: the socket must
+  // keep receiving through both changes, alone and in bursts.
+  it("receives a burst, then datagrams one at a time after it is over, then a burst again", {
+    timeout: 20_000,
+  }, async () => {
+    const a = await adapter({});
+    const b = await adapter({}).catch(async (err) => {
+      await a.close();
+      throw err;
+    });
+    const got: number[] = [];
+    b.onDatagram((data) => got.push(data[0]! | (data[1]! << 8)));
+    const datagram = (i: number) => new Uint8Array([i & 255, i >> 8, 0, 0]);
+    const arrival = async (count: number, what: string) => {
+      const until = Date.now() + 5_000;
+      while (got.length < count && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      assert.equal(got.length, count, `${what}: ${got.length} of ${count} arrived`);
+    };
+    try {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => a.send(datagram(i), b.localAddress)));
+      await arrival(100, "first burst");
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      for (let i = 100; i < 110; i++) {
+        await a.send(datagram(i), b.localAddress);
+        await arrival(i + 1, "one at a time");
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) => a.send(datagram(110 + i), b.localAddress)),
+      );
+      await arrival(210, "second burst");
+      assert.deepEqual([...got].sort((x, y) => x - y), Array.from({ length: 210 }, (_, i) => i));
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
 /** Just enough of `Bun.udpSocket` to drive the Bun adapter's backpressure path by hand. */
 class FakeBunSocket {
   readonly port = 40000;
