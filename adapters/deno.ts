@@ -120,10 +120,12 @@ class DenoTransport implements DatagramTransport {
       }
     }
     this.#lastArrival = now;
-    return this.#running > 1 && now - this.#lastBurst > BURST_OVER_MS && this.#retireOne();
+    return now - this.#lastBurst > BURST_OVER_MS && this.#retireOne();
   }
 
+  /** Counts one loop out, unless it is the last: true if the caller's loop should end. */
   #retireOne(): boolean {
+    if (this.#running <= 1) return false;
     this.#running--;
     return true;
   }
@@ -166,7 +168,7 @@ class DenoTransport implements DatagramTransport {
       errors = 0;
       const from = received[1] as Deno.NetAddr;
       if (this.#isWake(received[0], from)) {
-        if (this.#running > 1 && this.#retireOne()) return;
+        if (this.#retireOne()) return;
         continue;
       }
       const last = this.#arrived();
