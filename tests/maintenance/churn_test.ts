@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { churnRun, report } from "./_churn_run.ts";
 
 describe("500 values on a 300-node network, 10 % replaced every 2 h, for 48 h", () => {
-  // 48 simulated hours of 300 nodes: 20–40 s of wall time, about 90 s on a slow machine
+  // 48 simulated hours of 300 nodes: 20–45 s of wall time, about 90 s on a slow machine
   // (docs/performance.md); the timeout leaves room for a loaded one.
   it("with republish and re-store, all stay retrievable; publisher-less ones expire at their TTL", {
     timeout: 900_000,
