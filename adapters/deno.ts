@@ -61,12 +61,16 @@ class DenoTransport implements DatagramTransport {
   #lastArrival = -Infinity;
   #lastBurst = -Infinity;
   #retireTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Where this socket reaches itself: its own address, or loopback for a wildcard bind. */
+  readonly #selfHost: string;
 
   constructor(conn: Deno.DatagramConn, maxDatagramSize: number) {
     const addr = conn.addr as Deno.NetAddr;
     this.#conn = conn;
     this.localAddress = { host: addr.hostname, port: addr.port };
     this.maxDatagramSize = maxDatagramSize;
+    const host = addr.hostname;
+    this.#selfHost = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
     this.#startLoop();
   }
 
@@ -137,19 +141,21 @@ class DenoTransport implements DatagramTransport {
       if (this.#closed || this.#running <= 1) return;
       const quietMs = performance.now() - this.#lastBurst;
       if (quietMs <= BURST_OVER_MS) return this.#scheduleRetire(BURST_OVER_MS - quietMs + 1);
-      const { host, port } = this.localAddress;
-      const self = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
-      for (let i = 1; i < this.#running; i++) {
-        this.#conn.send(WAKE, { transport: "udp", hostname: self, port }).catch(() => {});
-      }
+      const to = {
+        transport: "udp",
+        hostname: this.#selfHost,
+        port: this.localAddress.port,
+      } as const;
+      for (let i = 1; i < this.#running; i++) this.#conn.send(WAKE, to).catch(() => {});
     }, delayMs);
     // An idle socket's bookkeeping must not keep the process alive.
     Deno.unrefTimer(this.#retireTimer as unknown as number);
   }
 
-  /** An empty datagram from this socket's own port: sent by #scheduleRetire to end a receive. */
+  /** An empty datagram from this socket itself: sent by #scheduleRetire to end a receive. */
   #isWake(data: Uint8Array, from: Deno.NetAddr): boolean {
-    return data.length === 0 && from.port === this.localAddress.port;
+    return data.length === 0 && from.port === this.localAddress.port &&
+      from.hostname === this.#selfHost;
   }
 
   async #receiveLoop(): Promise<void> {

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { ID_LENGTH } from "./node_id.ts";
+import { ID_LENGTH, idsEqual } from "./node_id.ts";
 
 /** Ids per slab. */
 const SLAB_IDS = 64;
@@ -47,7 +47,7 @@ let filled = 0;
 export function keepId(id: Uint8Array): Uint8Array {
   const slot = slotOf(id);
   const known = slots[slot]?.deref();
-  if (known !== undefined && sameId(known, id)) return known;
+  if (known !== undefined && idsEqual(known, id)) return known;
   const copy = copyIntoSlab(id);
   if (slots[slot] === undefined) filled++;
   slots[slot] = new WeakRef(copy);
@@ -58,11 +58,6 @@ export function keepId(id: Uint8Array): Uint8Array {
 /** Bytes 15–18 of an id: random in every id (BEP 42 fixes the first 21 bits and the last byte). */
 function slotOf(id: Uint8Array): number {
   return ((id[15]! << 24) | (id[16]! << 16) | (id[17]! << 8) | id[18]!) & mask;
-}
-
-function sameId(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < ID_LENGTH; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function copyIntoSlab(id: Uint8Array): Uint8Array {
@@ -78,8 +73,8 @@ function copyIntoSlab(id: Uint8Array): Uint8Array {
 }
 
 /**
- * Three quarters of the slots written: keeps the ids still alive in a table twice their
- * number, so it grows with the ids alive and shrinks back when they die.
+ * Three quarters of the slots written: keeps the ids still alive in a table of at least four
+ * slots each, so it grows with the ids alive and shrinks back when they die.
  */
 function rebuild(): void {
   const live: WeakRef<Uint8Array>[] = [];
